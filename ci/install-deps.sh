@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install every build and test dependency of capsem-doctor from Debian's
+# packages. Safe to run again: it installs only what is missing and prints
+# nothing when everything is present.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake gcc make pkg-config
+    libcriterion-dev libjson-c-dev libprotobuf-c-dev protobuf-c-compiler
+    libcurl4-openssl-dev libssl-dev libblkid-dev libmicrohttpd-dev
+    # tests: schema validation, protobuf decoding, JSON checks, probe fixtures
+    libxml2-utils protobuf-compiler python3 squashfs-tools e2fsprogs
+    iproute2 iptables util-linux procps
+    # sanitizer and fuzzing builds
+    clang libclang-rt-14-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    if [ "$status" != "install ok installed" ]; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run this script as root to install them" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

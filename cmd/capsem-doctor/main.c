@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* capsem-doctor: check that a sandbox VM keeps its isolation promises. */
+#include "options.h"
+
+#include "profile/profile.h"
+#include "report/report.h"
+#include "runner/kexpr.h"
+#include "runner/runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+enum exit_code {
+    EXIT_PASSED = 0,
+    EXIT_FAILED = 1,
+    EXIT_USAGE = 2,   /* usage or profile error, or interrupted */
+    EXIT_NO_CHECKS = 5,
+};
+
+static void error_message(const char *message)
+{
+    fprintf(stderr, "capsem-doctor: error: %s\n", message);
+}
+
+static int load_profile(const struct options *options,
+                        struct cdoc_profile *profile)
+{
+    struct cdoc_err err;
+    int rc;
+
+    if (options->profile_path)
+        rc = cdoc_profile_load_file(profile, options->profile_path, &err);
+    else
+        rc = cdoc_profile_load_default(profile, &err);
+    if (rc < 0)
+        error_message(err.msg);
+    return rc;
+}
+
+static bool use_color(enum color_mode mode)
+{
+    const char *term = getenv("TERM");
+
+    if (mode != COLOR_AUTO)
+        return mode == COLOR_ALWAYS;
+    if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+        return false;
+    return isatty(STDOUT_FILENO) && term && strcmp(term, "dumb") != 0;
+}
+
+static void on_result(const struct cdoc_result *result, void *context)
+{
+    const struct cdoc_console *console = context;
+
+    cdoc_console_result(console, result);
+    fflush(console->out);
+}
+
+static void fill_report_metadata(struct cdoc_report *report,
+                                 const struct cdoc_profile *profile)
+{
+    struct utsname uts;
+    char host[256] = "";
+
+    gethostname(host, sizeof(host) - 1);
+    report->hostname = cdoc_xstrdup(host);
+    if (uname(&uts) == 0) {
+        report->kernel_release = cdoc_xstrdup(uts.release);
+        report->architecture = cdoc_xstrdup(uts.machine);
+    } else {
+        report->kernel_release = cdoc_xstrdup("");
+        report->architecture = cdoc_xstrdup("");
+    }
+    report->profile_name = cdoc_xstrdup(profile->name);
+    report->doctor_version = cdoc_xstrdup(CDOC_VERSION);
+}
+
+typedef void (*render_fn)(const struct cdoc_report *, struct cdoc_buf *);
+
+static int write_one_report(const char *path, render_fn render,
+                            const struct cdoc_report *report)
+{
+    struct cdoc_buf buf = {0};
+    struct cdoc_err err;
+    int rc;
+
+    if (!path)
+        return 0;
+    render(report, &buf);
+    rc = cdoc_write_file_atomic(path, buf.data, buf.len, &err);
+    cdoc_buf_release(&buf);
+    if (rc < 0)
+        error_message(err.msg);
+    return rc;
+}
+
+/* Every requested report is attempted even when one fails, so a bad
+ * --junit path does not also cost the JSON report. */
+static int write_reports(const struct options *options,
+                         const struct cdoc_report *report)
+{
+    int rc = 0;
+
+    rc |= write_one_report(options->junit_path, cdoc_junit_render, report);
+    rc |= write_one_report(options->json_path, cdoc_json_render, report);
+    rc |= write_one_report(options->proto_path, cdoc_proto_render, report);
+    return rc;
+}
+
+static int list_checks(const struct cdoc_catalog *catalog)
+{
+    size_t listed = 0;
+
+    for (size_t i = 0; i < catalog->count; i++) {
+        if (!catalog->items[i].selected)
+            continue;
+        printf("%s\n", catalog->items[i].full_name);
+        listed++;
+    }
+    return listed ? EXIT_PASSED : EXIT_NO_CHECKS;
+}
+
+static int print_profile(const struct cdoc_profile *profile)
+{
+    char *json = cdoc_profile_to_json(profile);
+
+    fputs(json, stdout);
+    if (json[0] && json[strlen(json) - 1] != '\n')
+        putchar('\n');
+    free(json);
+    return EXIT_PASSED;
+}
+
+static int run_checks(const struct options *options,
+                      const struct cdoc_profile *profile,
+                      struct cdoc_catalog *catalog, size_t selected)
+{
+    struct cdoc_console console = {
+        .out = stdout,
+        .color = use_color(options->color),
+        .verbosity = options->verbosity,
+    };
+    struct cdoc_run_options run = {
+        .jobs = options->jobs,
+        .timeout_override = options->timeout,
+        .fail_fast = options->fail_fast,
+        .on_result = on_result,
+        .context = &console,
+    };
+    struct cdoc_report report = {0};
+    struct cdoc_err err;
+    char *profile_json = cdoc_profile_to_json(profile);
+    int code;
+
+    run.profile_json = profile_json;
+    if (options->verbosity >= 0)
+        printf("capsem-doctor %s: profile %s, %zu %s selected\n",
+               CDOC_VERSION, profile->name, selected,
+               selected == 1 ? "check" : "checks");
+    fflush(stdout);
+
+    if (cdoc_run(catalog, &run, &report, &err) < 0) {
+        error_message(err.msg);
+        free(profile_json);
+        cdoc_report_release(&report);
+        return EXIT_USAGE;
+    }
+    fill_report_metadata(&report, profile);
+    cdoc_console_summary(&console, &report);
+    fflush(stdout);
+
+    code = cdoc_report_passed(&report) ? EXIT_PASSED : EXIT_FAILED;
+    if (report.interrupted)
+        code = EXIT_USAGE;
+    if (write_reports(options, &report) < 0 && code == EXIT_PASSED)
+        code = EXIT_USAGE;
+
+    free(profile_json);
+    cdoc_report_release(&report);
+    return code;
+}
+
+static int select_checks(const struct options *options,
+                         struct cdoc_catalog *catalog, size_t *selected)
+{
+    struct cdoc_kexpr *expr;
+    struct cdoc_err err;
+
+    if (cdoc_kexpr_compile(options->keyword ? options->keyword : "", &expr,
+                           &err) < 0) {
+        error_message(err.msg);
+        return -1;
+    }
+    *selected = cdoc_catalog_select(catalog, expr);
+    cdoc_kexpr_free(expr);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options options;
+    struct cdoc_profile profile = {0};
+    struct cdoc_catalog catalog;
+    struct cdoc_err err;
+    size_t selected = 0;
+    int code;
+
+    if (parse_options(argc, argv, &options, &err) < 0) {
+        error_message(err.msg);
+        return EXIT_USAGE;
+    }
+    if (options.help) {
+        print_usage();
+        return EXIT_PASSED;
+    }
+    if (options.version) {
+        printf("capsem-doctor %s\n", CDOC_VERSION);
+        return EXIT_PASSED;
+    }
+    if (load_profile(&options, &profile) < 0)
+        return EXIT_USAGE;
+    if (options.print_profile) {
+        code = print_profile(&profile);
+        cdoc_profile_release(&profile);
+        return code;
+    }
+
+    cdoc_catalog_load(&catalog);
+    if (select_checks(&options, &catalog, &selected) < 0) {
+        code = EXIT_USAGE;
+    } else if (options.list) {
+        code = list_checks(&catalog);
+    } else if (selected == 0) {
+        fprintf(stderr, "capsem-doctor: no check matches -k '%s'; run "
+                "capsem-doctor --list to see every check\n",
+                options.keyword ? options.keyword : "");
+        code = EXIT_NO_CHECKS;
+    } else {
+        code = run_checks(&options, &profile, &catalog, selected);
+    }
+
+    cdoc_catalog_release(&catalog);
+    cdoc_profile_release(&profile);
+    return code;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Command-line options of capsem-doctor. */
+#ifndef CDOC_CMD_OPTIONS_H
+#define CDOC_CMD_OPTIONS_H
+
+#include "cdoc.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct options {
+    const char *keyword;       /* -k */
+    bool fail_fast;            /* -x */
+    size_t jobs;               /* -j, 0 for the CPU count */
+    int verbosity;             /* -q -1, default 0, -v 1 */
+    const char *junit_path;
+    const char *json_path;
+    const char *proto_path;
+    const char *profile_path;
+    bool print_profile;
+    bool list;
+    double timeout;            /* 0 keeps each check's own limit */
+    enum color_mode color;
+    bool version;
+    bool help;
+};
+
+/* Parse argv. On a usage error, err says which option or value is wrong
+ * and how to fix it. */
+int parse_options(int argc, char **argv, struct options *options,
+                  struct cdoc_err *err);
+
+/* Print --help text to stdout. */
+void print_usage(void);
+
+#endif

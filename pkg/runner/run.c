@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: MIT */
+/* Running the selection: run directory, runner child, events, verdicts. */
+#include "runner/runner.h"
+
+#include "runner/check.h"
+#include "runner/events.h"
+#include "runner/record.h"
+
+#include <criterion/criterion.h>
+#include <criterion/options.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Time the runner may go without finishing any check beyond the longest
+ * check limit before the doctor gives up on it: worker start-up and
+ * Criterion's own bookkeeping. */
+#define RUNNER_GRACE_SECONDS 15.0
+
+/* Time the runner gets to stop its workers after SIGTERM before SIGKILL. */
+#define STOP_GRACE_SECONDS 2.0
+
+/* Bytes of the runner's stderr quoted when it dies without results. */
+#define RUNNER_LOG_QUOTE 2048
+
+struct run_state {
+    struct cdoc_catalog *catalog;
+    const struct cdoc_run_options *options;
+    struct cdoc_report *report;
+    char *run_dir;
+    pid_t runner;
+    int runner_status;
+    bool runner_reaped;
+    size_t finished;
+    size_t selected;
+};
+
+static int signal_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int signum)
+{
+    unsigned char byte = (unsigned char)signum;
+    int saved = errno;
+
+    if (write(signal_pipe[1], &byte, 1) < 0) {
+        /* The pipe is full: a stop is already pending. */
+    }
+    errno = saved;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double cdoc_effective_timeout(const struct cdoc_check_info *info,
+                              const struct cdoc_run_options *options)
+{
+    if (options->timeout_override > 0)
+        return options->timeout_override;
+    if (info->timeout > 0)
+        return info->timeout;
+    return CDOC_DEFAULT_TIMEOUT;
+}
+
+/* ---- run directory ------------------------------------------------------ */
+
+static int make_run_dir(struct run_state *state, struct cdoc_err *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *template;
+    char *profile_path;
+    int fd;
+    size_t len = strlen(state->options->profile_json);
+
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    template = cdoc_xasprintf("%s/capsem-doctor.XXXXXX", tmp);
+    if (!mkdtemp(template)) {
+        cdoc_errf(err, "cannot create a run directory in %s: %s; set "
+                  "TMPDIR to a writable directory", tmp, strerror(errno));
+        free(template);
+        return -1;
+    }
+    state->run_dir = template;
+
+    profile_path = cdoc_xasprintf("%s/profile.json", state->run_dir);
+    fd = open(profile_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, state->options->profile_json, len) !=
+                      (ssize_t)len) {
+        cdoc_errf(err, "cannot write %s: %s", profile_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(profile_path);
+        return -1;
+    }
+    close(fd);
+    free(profile_path);
+    return 0;
+}
+
+static void remove_run_dir(const char *run_dir)
+{
+    DIR *dir = opendir(run_dir);
+    struct dirent *entry;
+
+    if (!dir)
+        return;
+    while ((entry = readdir(dir)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 ||
+            strcmp(entry->d_name, "..") == 0)
+            continue;
+        unlinkat(dirfd(dir), entry->d_name, 0);
+    }
+    closedir(dir);
+    rmdir(run_dir);
+}
+
+/* Criterion's runner binds a nanomsg socket at a fixed path under /tmp
+ * and leaves it behind when it is killed. */
+static void remove_criterion_socket(pid_t runner)
+{
+    char path[64];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "/tmp/criterion_%ld.sock", (long)runner);
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);
+}
+
+static char *read_runner_log(const char *run_dir)
+{
+    char *path = cdoc_xasprintf("%s/runner.log", run_dir);
+    char *text = cdoc_xcalloc(1, RUNNER_LOG_QUOTE + 1);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = 0;
+
+    if (fd >= 0) {
+        got = read(fd, text, RUNNER_LOG_QUOTE);
+        close(fd);
+    }
+    text[got > 0 ? got : 0] = '\0';
+    free(path);
+    return text;
+}
+
+/* ---- the runner child --------------------------------------------------- */
+
+static struct criterion_logger silent_logger;
+
+static void redirect_runner_stdio(const char *run_dir)
+{
+    char *log_path = cdoc_xasprintf("%s/runner.log", run_dir);
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      0600);
+
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        dup2(null_fd, STDOUT_FILENO);
+    }
+    if (log_fd >= 0)
+        dup2(log_fd, STDERR_FILENO);
+    free(log_path);
+}
+
+static void configure_checks(struct run_state *state)
+{
+    for (size_t i = 0; i < state->catalog->count; i++) {
+        struct cdoc_check_info *info = &state->catalog->items[i];
+
+        info->test->data->disabled = !info->selected;
+        info->test->data->timeout = cdoc_effective_timeout(info,
+                                                           state->options);
+    }
+}
+
+static void __attribute__((noreturn))
+run_runner_child(struct run_state *state, int event_fd)
+{
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+    setpgid(0, 0);
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGPIPE, &dfl, NULL);
+    redirect_runner_stdio(state->run_dir);
+
+    cdoc_event_fd = event_fd;
+    configure_checks(state);
+    criterion_options.jobs = state->options->jobs;
+    criterion_options.logger = &silent_logger;
+    criterion_options.logging_threshold = CRITERION_IMPORTANT;
+    criterion_options.measure_time = true;
+    criterion_options.fail_fast = false;
+
+    criterion_run_all_tests(state->catalog->set);
+    _exit(0);
+}
+
+static int start_runner(struct run_state *state, int *event_read_fd,
+                        struct cdoc_err *err)
+{
+    int fds[2];
+
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return cdoc_errf(err, "cannot create the event pipe: %s",
+                         strerror(errno));
+
+    fflush(NULL);
+    state->runner = fork();
+    if (state->runner < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return cdoc_errf(err, "cannot fork the check runner: %s",
+                         strerror(errno));
+    }
+    if (state->runner == 0) {
+        close(fds[0]);
+        close(signal_pipe[0]);
+        close(signal_pipe[1]);
+        run_runner_child(state, fds[1]);
+    }
+    /* Set the group from this side too, so a kill of the group cannot
+     * race the child's own setpgid. */
+    setpgid(state->runner, state->runner);
+    close(fds[1]);
+    *event_read_fd = fds[0];
+    return 0;
+}
+
+static bool reap_runner(struct run_state *state, bool block)
+{
+    int status;
+    pid_t got;
+
+    if (state->runner_reaped)
+        return true;
+    do {
+        got = waitpid(state->runner, &status, block ? 0 : WNOHANG);
+    } while (got < 0 && errno == EINTR);
+    if (got == state->runner) {
+        state->runner_status = status;
+        state->runner_reaped = true;
+    }
+    return state->runner_reaped;
+}
+
+/* Stop the runner and every worker: they share the runner's group. */
+static void stop_runner(struct run_state *state)
+{
+    double deadline = now_seconds() + STOP_GRACE_SECONDS;
+
+    kill(-state->runner, SIGTERM);
+    while (!reap_runner(state, false) && now_seconds() < deadline) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+
+        nanosleep(&pause, NULL);
+    }
+    kill(-state->runner, SIGKILL);
+    reap_runner(state, true);
+}
+
+/* The parent pid field of /proc/<pid>/stat, or -1. */
+static pid_t parent_of(const char *pid_dir)
+{
+    char path[64];
+    char line[512];
+    const char *close_paren;
+    FILE *stat_file;
+    long ppid = -1;
+
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid_dir);
+    stat_file = fopen(path, "re");
+    if (!stat_file)
+        return -1;
+    if (fgets(line, sizeof(line), stat_file)) {
+        /* The command name may contain spaces and parentheses: the fields
+         * after it start past the last ')'. */
+        close_paren = strrchr(line, ')');
+        if (close_paren && sscanf(close_paren + 1, " %*c %ld", &ppid) != 1)
+            ppid = -1;
+    }
+    fclose(stat_file);
+    return (pid_t)ppid;
+}
+
+/*
+ * Criterion puts each worker in a process group of its own, so killing the
+ * runner's group does not reach them. The doctor is a child subreaper, so
+ * workers orphaned by the runner's death become its children: kill and
+ * reap every such child.
+ */
+static void kill_adopted_children(void)
+{
+    pid_t self = getpid();
+    struct dirent *entry;
+    DIR *proc = opendir("/proc");
+
+    if (proc) {
+        while ((entry = readdir(proc)) != NULL) {
+            char *end;
+            long pid = strtol(entry->d_name, &end, 10);
+
+            if (*end || pid <= 0 || parent_of(entry->d_name) != self)
+                continue;
+            kill((pid_t)pid, SIGKILL);
+        }
+        closedir(proc);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
+/* ---- turning events into results --------------------------------------- */
+
+static struct cdoc_result *find_result(struct run_state *state,
+                                       const char *suite, const char *check)
+{
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        struct cdoc_result *result = &state->report->results[i];
+
+        if (strcmp(result->suite, suite) == 0 &&
+            strcmp(result->check, check) == 0)
+            return result;
+    }
+    return NULL;
+}
+
+static const struct cdoc_check_info *find_info(struct run_state *state,
+                                               const char *suite,
+                                               const char *check)
+{
+    for (size_t i = 0; i < state->catalog->count; i++) {
+        const struct cdoc_check_info *info = &state->catalog->items[i];
+
+        if (strcmp(info->suite, suite) == 0 &&
+            strcmp(info->check, check) == 0)
+            return info;
+    }
+    return NULL;
+}
+
+static char *signal_description(int signum)
+{
+    const char *abbrev = sigabbrev_np(signum);
+
+    return cdoc_xasprintf("signal %d (SIG%s: %s)", signum,
+                          abbrev ? abbrev : "?", strsignal(signum));
+}
+
+static void set_verdict(struct cdoc_result *result, enum cdoc_verdict verdict,
+                        char *message)
+{
+    result->verdict = verdict;
+    free(result->message);
+    result->message = message;
+}
+
+static void decide_verdict(struct run_state *state,
+                           struct cdoc_result *result,
+                           const struct cdoc_event *event,
+                           const struct cdoc_record *record)
+{
+    const struct cdoc_event_header *h = &event->header;
+    const struct cdoc_check_info *info =
+        find_info(state, result->suite, result->check);
+    char *what;
+
+    if (h->timed_out) {
+        set_verdict(result, CDOC_ERROR, cdoc_xasprintf(
+            "timed out after %g s",
+            info ? cdoc_effective_timeout(info, state->options) : 0.0));
+    } else if (h->kind == CDOC_EVENT_CRASHED || h->signal != 0) {
+        what = signal_description(h->signal);
+        set_verdict(result, CDOC_ERROR,
+                    cdoc_xasprintf("worker crashed with %s", what));
+        free(what);
+    } else if (record->error) {
+        set_verdict(result, CDOC_ERROR, cdoc_xstrdup(record->error));
+    } else if (h->status == CR_STATUS_SKIPPED) {
+        set_verdict(result, CDOC_SKIPPED, cdoc_xstrdup(
+            record->skip ? record->skip : event->message));
+    } else if (h->status == CR_STATUS_FAILED) {
+        if (record->fail)
+            what = cdoc_xstrdup(record->fail);
+        else if (*event->message)
+            what = cdoc_xstrdup(event->message);
+        else
+            what = cdoc_xasprintf("worker exited with status %d",
+                                  h->exit_code);
+        set_verdict(result, CDOC_FAILED, what);
+    } else {
+        set_verdict(result, CDOC_PASSED, NULL);
+    }
+}
+
+static void attach_record(struct cdoc_result *result,
+                          struct cdoc_record *record)
+{
+    if (record->detail.len) {
+        free(result->detail);
+        result->detail = cdoc_xstrdup(record->detail.data);
+    }
+    if (record->output.len)
+        cdoc_result_set_output(result, record->output.data,
+                               record->output.len);
+    for (size_t i = 0; i < record->property_count; i++)
+        cdoc_result_add_property(result, record->properties[i].name,
+                                 record->properties[i].value);
+    if (record->truncated)
+        cdoc_result_add_property(result, "record_truncated", "true");
+}
+
+static bool is_stop_verdict(enum cdoc_verdict verdict)
+{
+    return verdict == CDOC_FAILED || verdict == CDOC_ERROR;
+}
+
+/* Returns true when the run should stop (-x). */
+static bool handle_event(struct run_state *state,
+                         const struct cdoc_event *event)
+{
+    struct cdoc_result *result =
+        find_result(state, event->suite, event->check);
+    struct cdoc_record record;
+    struct cdoc_err err;
+    char *path;
+
+    if (!result || result->verdict != CDOC_NOT_RUN)
+        return false;
+
+    path = cdoc_record_path(state->run_dir, event->suite, event->check);
+    if (cdoc_record_read(path, &record, &err) < 0) {
+        memset(&record, 0, sizeof(record));
+        cdoc_buf_puts(&record.detail, err.msg);
+    }
+    unlink(path);
+    free(path);
+
+    result->seconds = event->header.elapsed;
+    decide_verdict(state, result, event, &record);
+    attach_record(result, &record);
+    cdoc_record_release(&record);
+
+    state->finished++;
+    if (state->options->on_result)
+        state->options->on_result(result, state->options->context);
+    return state->options->fail_fast && is_stop_verdict(result->verdict);
+}
+
+/* ---- the event loop ----------------------------------------------------- */
+
+enum loop_end { LOOP_DONE, LOOP_FAIL_FAST, LOOP_SIGNAL, LOOP_STALLED,
+                LOOP_PROTOCOL };
+
+static double longest_timeout(struct run_state *state)
+{
+    double longest = 0;
+
+    for (size_t i = 0; i < state->catalog->count; i++) {
+        const struct cdoc_check_info *info = &state->catalog->items[i];
+        double limit = cdoc_effective_timeout(info, state->options);
+
+        if (info->selected && limit > longest)
+            longest = limit;
+    }
+    return longest;
+}
+
+static enum loop_end drain_events(struct run_state *state,
+                                  struct cdoc_buf *pending)
+{
+    struct cdoc_event event;
+    int taken;
+
+    while ((taken = cdoc_event_take(pending, &event)) == 1) {
+        bool stop = handle_event(state, &event);
+
+        cdoc_event_release(&event);
+        if (stop)
+            return LOOP_FAIL_FAST;
+    }
+    return taken < 0 ? LOOP_PROTOCOL : LOOP_DONE;
+}
+
+static enum loop_end event_loop(struct run_state *state, int event_fd)
+{
+    double stall_limit = longest_timeout(state) + RUNNER_GRACE_SECONDS;
+    double last_progress = now_seconds();
+    struct cdoc_buf pending = {0};
+    enum loop_end end = LOOP_DONE;
+
+    for (;;) {
+        struct pollfd fds[2] = {
+            {.fd = event_fd, .events = POLLIN},
+            {.fd = signal_pipe[0], .events = POLLIN},
+        };
+        char chunk[8192];
+        ssize_t got;
+        int ready = poll(fds, 2, 500);
+
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (fds[1].revents & POLLIN) {
+            end = LOOP_SIGNAL;
+            break;
+        }
+        if (ready > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
+            got = read(event_fd, chunk, sizeof(chunk));
+            if (got == 0)
+                break;
+            if (got > 0) {
+                cdoc_buf_append(&pending, chunk, (size_t)got);
+                last_progress = now_seconds();
+                end = drain_events(state, &pending);
+                if (end != LOOP_DONE)
+                    break;
+            }
+        }
+        if (now_seconds() - last_progress > stall_limit) {
+            end = LOOP_STALLED;
+            break;
+        }
+    }
+    cdoc_buf_release(&pending);
+    return end;
+}
+
+/* ---- results for checks that never reported ----------------------------- */
+
+static char *describe_runner_end(struct run_state *state)
+{
+    char *what;
+
+    if (!state->runner_reaped)
+        return cdoc_xstrdup("the check runner did not end");
+    if (WIFSIGNALED(state->runner_status)) {
+        char *sig = signal_description(WTERMSIG(state->runner_status));
+
+        what = cdoc_xasprintf("the check runner was killed by %s", sig);
+        free(sig);
+        return what;
+    }
+    return cdoc_xasprintf("the check runner exited with status %d",
+                          WEXITSTATUS(state->runner_status));
+}
+
+static void settle_unfinished(struct run_state *state, enum loop_end end)
+{
+    char *why = NULL;
+    char *log = NULL;
+
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        struct cdoc_result *result = &state->report->results[i];
+
+        if (result->verdict != CDOC_NOT_RUN)
+            continue;
+        if (end == LOOP_FAIL_FAST || end == LOOP_SIGNAL)
+            continue;
+        if (!why) {
+            why = end == LOOP_STALLED
+                      ? cdoc_xasprintf("no check finished for %.0f s, so "
+                                       "the doctor stopped the runner",
+                                       longest_timeout(state) +
+                                           RUNNER_GRACE_SECONDS)
+                  : end == LOOP_PROTOCOL
+                      ? cdoc_xstrdup("the check runner sent a malformed "
+                                     "event")
+                      : describe_runner_end(state);
+            log = read_runner_log(state->run_dir);
+        }
+        set_verdict(result, CDOC_ERROR, cdoc_xasprintf(
+            "no result: %s before this check reported", why));
+        if (*log)
+            result->detail = cdoc_xasprintf("runner log:\n%s", log);
+        if (state->options->on_result)
+            state->options->on_result(result, state->options->context);
+    }
+    free(why);
+    free(log);
+}
+
+/* ---- entry point -------------------------------------------------------- */
+
+static void prepare_results(struct run_state *state)
+{
+    struct cdoc_report *report = state->report;
+
+    report->results = cdoc_xcalloc(state->catalog->count,
+                                   sizeof(*report->results));
+    for (size_t i = 0; i < state->catalog->count; i++) {
+        const struct cdoc_check_info *info = &state->catalog->items[i];
+        struct cdoc_result *result;
+
+        if (!info->selected)
+            continue;
+        result = &report->results[report->result_count++];
+        result->suite = cdoc_xstrdup(info->suite);
+        result->check = cdoc_xstrdup(info->check);
+        result->description = cdoc_xstrdup(info->description);
+        result->verdict = CDOC_NOT_RUN;
+        state->selected++;
+    }
+}
+
+static void install_stop_handlers(struct sigaction *saved_int,
+                                  struct sigaction *saved_term)
+{
+    struct sigaction stop = {.sa_handler = on_stop_signal};
+
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGINT, &stop, saved_int);
+    sigaction(SIGTERM, &stop, saved_term);
+}
+
+int cdoc_run(struct cdoc_catalog *catalog,
+             const struct cdoc_run_options *options,
+             struct cdoc_report *report, struct cdoc_err *err)
+{
+    struct run_state state = {.catalog = catalog, .options = options,
+                              .report = report};
+    struct sigaction saved_int, saved_term;
+    double started = now_seconds();
+    enum loop_end end;
+    int event_fd;
+
+    report->started_at = wall_seconds();
+    prepare_results(&state);
+    if (make_run_dir(&state, err) < 0)
+        goto fail;
+    setenv(CDOC_RUN_DIR_ENV, state.run_dir, 1);
+
+    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+        cdoc_errf(err, "cannot create the signal pipe: %s", strerror(errno));
+        goto fail;
+    }
+    install_stop_handlers(&saved_int, &saved_term);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+    if (start_runner(&state, &event_fd, err) < 0)
+        goto restore;
+
+    end = event_loop(&state, event_fd);
+    close(event_fd);
+    if (end == LOOP_DONE)
+        reap_runner(&state, true);
+    stop_runner(&state);
+    kill_adopted_children();
+
+    report->interrupted = end == LOOP_SIGNAL;
+    report->stopped_early = end == LOOP_FAIL_FAST;
+    settle_unfinished(&state, end);
+    remove_criterion_socket(state.runner);
+    report->seconds = now_seconds() - started;
+
+    sigaction(SIGINT, &saved_int, NULL);
+    sigaction(SIGTERM, &saved_term, NULL);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    remove_run_dir(state.run_dir);
+    free(state.run_dir);
+    return 0;
+
+restore:
+    sigaction(SIGINT, &saved_int, NULL);
+    sigaction(SIGTERM, &saved_term, NULL);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+fail:
+    if (state.run_dir) {
+        remove_run_dir(state.run_dir);
+        free(state.run_dir);
+    }
+    return -1;
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/* Steps shared by the suites: reading state, common expectations. */
+#include "suite_helpers.h"
+
+#include "probe/netpath.h"
+#include "runner/check.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+char *suite_path(const char *path)
+{
+    return cdoc_path_join(cdoc_check_root(), path);
+}
+
+void suite_strings_push(struct cdoc_strings *list, const char *text)
+{
+    list->items = cdoc_xrealloc(list->items,
+                                (list->count + 1) * sizeof(*list->items));
+    list->items[list->count++] = cdoc_xstrdup(text);
+}
+
+void suite_strings_release(struct cdoc_strings *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+}
+
+char *suite_join(const struct cdoc_strings *list, const char *separator)
+{
+    struct cdoc_buf buf = {0};
+
+    cdoc_buf_puts(&buf, "");
+    for (size_t i = 0; i < list->count; i++) {
+        if (i)
+            cdoc_buf_puts(&buf, separator);
+        cdoc_buf_puts(&buf, list->items[i]);
+    }
+    return buf.data;
+}
+
+void suite_read_mounts(struct cdoc_mounts *mounts)
+{
+    struct cdoc_err err;
+
+    if (cdoc_mounts_read(cdoc_check_root(), mounts, &err) < 0)
+        cdoc_check_error("cannot read the mount table: %s", err.msg);
+}
+
+void suite_read_processes(struct cdoc_processes *processes)
+{
+    struct cdoc_err err;
+
+    if (cdoc_processes_read(cdoc_check_root(), processes, &err) < 0)
+        cdoc_check_error("cannot list processes: %s", err.msg);
+}
+
+void suite_read_interfaces(struct cdoc_interfaces *ifaces)
+{
+    struct cdoc_err err;
+
+    if (cdoc_interfaces_read(cdoc_check_root(), ifaces, &err) < 0)
+        cdoc_check_error("cannot list network interfaces: %s", err.msg);
+}
+
+void suite_expect_process(const char *name)
+{
+    struct cdoc_processes processes;
+    const struct cdoc_process *found;
+
+    suite_read_processes(&processes);
+    found = cdoc_processes_find(&processes, name);
+    if (!found)
+        cdoc_check_fail("no process named %s is running (%zu processes "
+                        "listed)", name, processes.count);
+    cdoc_check_property("pid", "%d", (int)found->pid);
+    cdoc_processes_release(&processes);
+}
+
+void suite_expect_no_process(const struct cdoc_strings *names,
+                             const char *what)
+{
+    struct cdoc_processes processes;
+    struct cdoc_buf found = {0};
+    size_t matches = 0;
+
+    suite_read_processes(&processes);
+    for (size_t i = 0; i < processes.count; i++) {
+        const struct cdoc_process *process = &processes.items[i];
+
+        if (!cdoc_strings_contains(names, process->name))
+            continue;
+        cdoc_buf_printf(&found, "%s%s (pid %d)", matches ? ", " : "",
+                        process->name, (int)process->pid);
+        matches++;
+    }
+    if (matches)
+        cdoc_check_fail("%s is running: %s", what, found.data);
+    cdoc_buf_release(&found);
+    cdoc_processes_release(&processes);
+}
+
+static const char *profile_cmdline_entry(const char *key)
+{
+    const struct cdoc_strings *list = &cdoc_check_profile()->kernel_cmdline;
+    size_t key_len = strlen(key);
+
+    for (size_t i = 0; i < list->count; i++) {
+        const char *entry = list->items[i];
+
+        if (strncmp(entry, key, key_len) == 0 &&
+            (entry[key_len] == '\0' || entry[key_len] == '='))
+            return entry;
+    }
+    return NULL;
+}
+
+void suite_expect_cmdline(const char *key)
+{
+    const char *required = profile_cmdline_entry(key);
+    const struct cdoc_cmdline_param *found;
+    struct cdoc_cmdline cmdline;
+    struct cdoc_err err;
+
+    if (!required)
+        cdoc_check_skip("the profile does not require %s on the kernel "
+                        "command line", key);
+    if (cdoc_cmdline_read(cdoc_check_root(), &cmdline, &err) < 0)
+        cdoc_check_error("cannot read the kernel command line: %s",
+                         err.msg);
+    if (cdoc_cmdline_satisfies(&cmdline, required)) {
+        cdoc_cmdline_release(&cmdline);
+        return;
+    }
+
+    found = cdoc_cmdline_find(&cmdline, key);
+    if (found && found->value)
+        cdoc_check_fail("kernel command line has %s=%s, expected %s", key,
+                        found->value, required);
+    if (strcmp(key, "ro") == 0 && cdoc_cmdline_find(&cmdline, "rw"))
+        cdoc_check_fail("kernel command line mounts the root read-write "
+                        "(rw comes after any ro), expected ro");
+    cdoc_check_fail("kernel command line lacks %s", required);
+}
+
+static bool type_in(const char *fstype, const char *const *fstypes)
+{
+    for (size_t i = 0; fstypes[i]; i++) {
+        if (strcmp(fstype, fstypes[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+void suite_expect_mount_type(const char *mount_point,
+                             const char *const *fstypes)
+{
+    struct cdoc_mounts mounts;
+    const struct cdoc_mount *mount;
+
+    suite_read_mounts(&mounts);
+    mount = cdoc_mounts_at(&mounts, mount_point);
+    if (!mount)
+        cdoc_check_fail("nothing is mounted at %s, expected %s",
+                        mount_point, fstypes[0]);
+    if (!type_in(mount->fstype, fstypes))
+        cdoc_check_fail("%s is %s (from %s), expected %s", mount_point,
+                        mount->fstype, mount->source, fstypes[0]);
+    cdoc_check_property("fstype", "%s", mount->fstype);
+    cdoc_mounts_release(&mounts);
+}
+
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISCHR(mode))
+        return "character device";
+    if (S_ISBLK(mode))
+        return "block device";
+    if (S_ISDIR(mode))
+        return "directory";
+    if (S_ISLNK(mode))
+        return "symbolic link";
+    return "file";
+}
+
+void suite_expect_absent(const char *path, const char *why)
+{
+    char *full = suite_path(path);
+    struct stat st;
+
+    if (lstat(full, &st) < 0) {
+        int saved = errno;
+
+        free(full);
+        if (saved == ENOENT)
+            return;
+        cdoc_check_error("cannot stat %s: %s", path, strerror(saved));
+    }
+    free(full);
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        cdoc_check_fail("%s exists (%s %u:%u): %s", path,
+                        file_kind(st.st_mode), major(st.st_rdev),
+                        minor(st.st_rdev), why);
+    cdoc_check_fail("%s exists (%s): %s", path, file_kind(st.st_mode), why);
+}
+
+void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
+{
+    struct cdoc_strings servers = {0};
+    struct cdoc_err err;
+
+    if (cdoc_resolv_nameservers(cdoc_check_root(), &servers, &err) < 0 &&
+        errno != ENOENT)
+        cdoc_check_error("cannot read /etc/resolv.conf: %s", err.msg);
+    for (size_t i = 0; i < servers.count; i++) {
+        if (!cdoc_address_is_loopback(servers.items[i]))
+            cdoc_check_fail("DNS is not pinned: /etc/resolv.conf names "
+                            "nameserver %s, which is not on loopback (the "
+                            "doctor sends it no query)", servers.items[i]);
+    }
+    if (cdoc_resolve_ipv4(name, addresses, &err) < 0)
+        cdoc_check_fail("%s", err.msg);
+}
+

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Steps the suites share. Each reads state through a probe and ends the
+ * check with an error when the doctor cannot read it, so a missing file or
+ * tool is never reported as a sandbox failure.
+ */
+#ifndef CDOC_SUITE_HELPERS_H
+#define CDOC_SUITE_HELPERS_H
+
+#include "probe/probe.h"
+#include "profile/profile.h"
+
+#include <stdbool.h>
+
+/* The mount table, or an error verdict when it cannot be read. */
+void suite_read_mounts(struct cdoc_mounts *mounts);
+
+/* The process list, or an error verdict. */
+void suite_read_processes(struct cdoc_processes *processes);
+
+/* The network interfaces, or an error verdict. */
+void suite_read_interfaces(struct cdoc_interfaces *ifaces);
+
+/* "<root><path>" for the check's root; the caller frees it. */
+char *suite_path(const char *path);
+
+/* Pass when a process with this full name runs, fail otherwise. */
+void suite_expect_process(const char *name);
+
+/* Fail naming every running process whose full name is in names; what
+ * says what such a process would be ("a service manager"). */
+void suite_expect_no_process(const struct cdoc_strings *names,
+                             const char *what);
+
+/* Pass when the kernel command line has the profile's entry for key
+ * ("init_on_alloc" finds "init_on_alloc=1"); skip when the profile does
+ * not ask for it. */
+void suite_expect_cmdline(const char *key);
+
+/* Pass when the visible mount at mount_point has one of the given
+ * filesystem types (a NULL-terminated list). */
+void suite_expect_mount_type(const char *mount_point,
+                             const char *const *fstypes);
+
+/* Pass when path is absent; fail naming what it is otherwise. */
+void suite_expect_absent(const char *path, const char *why);
+
+/*
+ * Resolve name to IPv4 addresses with the guest's resolver, but only when
+ * every nameserver is on loopback: a query to any other resolver would
+ * leave the sandbox, and a non-local resolver is itself the fault.
+ */
+void suite_resolve_locally(const char *name, struct cdoc_strings *addresses);
+
+/* The strings joined with separator, for messages;
+ * the caller frees it. */
+char *suite_join(const struct cdoc_strings *list, const char *separator);
+
+void suite_strings_push(struct cdoc_strings *list, const char *text);
+void suite_strings_release(struct cdoc_strings *list);
+
+#endif

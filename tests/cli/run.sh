@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# End-to-end tests of the capsem-doctor binary: exit codes, verdicts, the
+# runner's handling of crashes, hangs and interrupts, and every report
+# format checked by the program that consumes it (xmllint against the JUnit
+# schema, protoc --decode, Python's json module).
+#
+# usage: tests/cli/run.sh CAPSEM_DOCTOR DOCTOR_SELFTEST SOURCE_DIR
+set -u
+
+doctor=$1
+selftest=$2
+source_dir=$3
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cdoc-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+
+pass() {
+    passed=$((passed + 1))
+    echo "ok - $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "not ok - $1"
+    shift
+    for line in "$@"; do
+        echo "#   $line"
+    done
+}
+
+# expect_exit NAME CODE -- COMMAND...: run COMMAND, keep its output in
+# $work/out and $work/err, and check its exit status.
+expect_exit() {
+    local name=$1 want=$2
+    shift 3
+    "$@" >"$work/out" 2>"$work/err" </dev/null
+    local got=$?
+    if [ "$got" -eq "$want" ]; then
+        pass "$name (exit $want)"
+    else
+        fail "$name: exit $got, expected $want" \
+            "stdout: $(head -c 2000 "$work/out")" \
+            "stderr: $(head -c 2000 "$work/err")"
+    fi
+}
+
+# expect_text NAME FILE TEXT: FILE contains TEXT (fixed string).
+expect_text() {
+    if grep -qF -- "$3" "$2"; then
+        pass "$1"
+    else
+        fail "$1: '$3' not found in $(basename "$2")" \
+            "$(head -c 3000 "$2")"
+    fi
+}
+
+expect_no_text() {
+    if grep -qF -- "$3" "$2"; then
+        fail "$1: '$3' found in $(basename "$2")" "$(head -c 3000 "$2")"
+    else
+        pass "$1"
+    fi
+}
+
+validate_junit() {
+    if xmllint --noout --schema "$source_dir/tests/junit.xsd" "$2" \
+        2>"$work/xmllint.err"; then
+        pass "$1: JUnit valid against tests/junit.xsd"
+    else
+        fail "$1: JUnit invalid" "$(cat "$work/xmllint.err")"
+    fi
+}
+
+decode_proto() {
+    if protoc --decode=capsem.doctor.v1.Report -I "$source_dir/proto" \
+        "$source_dir/proto/doctor.proto" <"$2" >"$work/decoded.txt" \
+        2>"$work/protoc.err"; then
+        pass "$1: protoc --decode reads the report"
+    else
+        fail "$1: protoc --decode failed" "$(cat "$work/protoc.err")"
+    fi
+}
+
+# json_field NAME FILE EXPRESSION EXPECTED: a Python expression over the
+# parsed document d equals EXPECTED.
+json_field() {
+    local got
+    got=$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+print(eval(sys.argv[2]))' "$2" "$3" 2>&1)
+    if [ "$got" = "$4" ]; then
+        pass "$1"
+    else
+        fail "$1: $3 is '$got', expected '$4'"
+    fi
+}
+
+leftovers() {
+    find "${TMPDIR:-/tmp}" -maxdepth 1 \( -name 'capsem-doctor.*' -o \
+        -name 'criterion_*.sock' \) 2>/dev/null | sort
+}
+
+before=$(leftovers)
+
+# ---- the runner, on checks of known outcome ------------------------------
+
+expect_exit "selftest mixed verdicts" 1 -- "$selftest" --color never \
+    --junit "$work/self.xml" --json "$work/self.json" \
+    --proto "$work/self.pb"
+cp "$work/out" "$work/self.out"
+expect_text "passed line" "$work/self.out" \
+    "test_selftest::test_passes PASSED"
+expect_text "failed line" "$work/self.out" "test_selftest::test_fails FAILED"
+expect_text "error line" "$work/self.out" "test_selftest::test_errors ERROR"
+expect_text "skip line" "$work/self.out" "test_selftest::test_skips SKIPPED"
+expect_text "crash named" "$work/self.out" "worker crashed with signal"
+expect_text "hang named" "$work/self.out" "timed out after 1 s"
+expect_text "exit status named" "$work/self.out" "exited with status 3"
+expect_text "plain assert message" "$work/self.out" \
+    "plain Criterion assertion failed"
+expect_text "summary counts" "$work/self.out" \
+    "2 passed, 4 failed, 1 skipped, 3 errors"
+expect_text "result line" "$work/self.out" "RESULT: FAIL"
+if grep -q $'\x1b' "$work/self.out"; then
+    fail "no raw escape reaches the console with --color never"
+else
+    pass "no raw escape reaches the console with --color never"
+fi
+validate_junit "selftest" "$work/self.xml"
+expect_text "junit classname" "$work/self.xml" 'classname="test_selftest"'
+expect_text "junit time is a decimal" "$work/self.xml" 'time="'
+decode_proto "selftest" "$work/self.pb"
+expect_text "proto has a check" "$work/decoded.txt" 'check: "test_hangs"'
+json_field "json counts failed" "$work/self.json" 'd["counts"]["failed"]' 4
+json_field "json counts errors" "$work/self.json" 'd["counts"]["errors"]' 3
+json_field "json keeps NUL" "$work/self.json" \
+    '[r for r in d["results"] if r["check"] == "test_hostile_output"][0]["output"].count(chr(0))' 1
+json_field "json property" "$work/self.json" \
+    '[r for r in d["results"] if r["check"] == "test_hostile_output"][0]["properties"]["bytes_per_second"]' \
+    123456789
+json_field "json output capped" "$work/self.json" \
+    '[r for r in d["results"] if r["check"] == "test_large_output"][0]["output_truncated"]' \
+    True
+
+expect_exit "timeout override" 1 -- "$selftest" -k hangs --timeout 0.5 \
+    --color never
+expect_text "override named" "$work/out" "timed out after 0.5 s"
+
+expect_exit "exitfirst" 1 -- "$selftest" -x -j 1 -k "fails or passes" \
+    --color never --junit "$work/x.xml"
+expect_text "exitfirst says it stopped" "$work/out" "stopped"
+validate_junit "exitfirst" "$work/x.xml"
+
+"$selftest" -k "hangs or passes" --timeout 30 --color never \
+    --junit "$work/int.xml" --json "$work/int.json" >"$work/int.out" \
+    2>&1 </dev/null &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+code=$?
+if [ "$code" -eq 2 ]; then
+    pass "SIGINT exits 2"
+else
+    fail "SIGINT exit $code, expected 2" "$(cat "$work/int.out")"
+fi
+validate_junit "interrupted" "$work/int.xml"
+json_field "interrupted flag" "$work/int.json" 'd["interrupted"]' True
+json_field "finished check kept" "$work/int.json" 'd["counts"]["passed"]' 1
+
+expect_exit "list" 0 -- "$selftest" --list -k "crash or hang"
+expect_text "list names" "$work/out" "test_selftest::test_crashes"
+if [ "$(wc -l <"$work/out")" -eq 2 ]; then
+    pass "list prints one line per check"
+else
+    fail "list printed $(wc -l <"$work/out") lines, expected 2"
+fi
+
+# ---- the real doctor on a Capsem-shaped fixture root ---------------------
+
+root="$work/root"
+cp -a "$source_dir/tests/fixtures/capsem-root" "$root"
+chmod 0555 "$root"/usr/local/bin/*
+
+satisfied="proc_mounted or sys_mounted or dev_mounted or dev_pts_mounted or \
+rootfs_is_overlay or overlay_configured or overlay_writes_are_ephemeral or \
+cmdline_has_ro or init_on_alloc or slab_nomerge or page_alloc_shuffle or \
+seccomp or no_debugfs or loopback or dummy_interface or no_real_nics or \
+pty_agent or net_proxy_running or dnsmasq_running or no_systemd or \
+no_sshd or no_cron or proc_modules or kallsyms or guest_binary or \
+setuid or setgid or root_is_ext4"
+
+expect_exit "fixture root passes" 0 -- env CAPSEM_DOCTOR_ROOT="$root" \
+    "$doctor" -k "$satisfied" --color never --junit "$work/ok.xml"
+expect_text "all passed" "$work/out" "RESULT: PASS"
+expect_no_text "nothing failed" "$work/out" "FAILED"
+validate_junit "fixture root" "$work/ok.xml"
+
+mkdir -p "$root/sys/class/net/eth0"
+printf '0x1003\n' >"$root/sys/class/net/eth0/flags"
+chmod 0755 "$root/usr/local/bin/capsem-net-proxy"
+expect_exit "broken fixture fails" 1 -- env CAPSEM_DOCTOR_ROOT="$root" \
+    "$doctor" -k "no_real_nics or guest_binary_not_writable" --color never
+expect_text "extra NIC named" "$work/out" "eth0"
+expect_text "write bits named" "$work/out" \
+    "/usr/local/bin/capsem-net-proxy has write bits set (mode 0755)"
+
+# ---- usage and profile errors --------------------------------------------
+
+expect_exit "nothing selected" 5 -- "$doctor" -k no_such_check_anywhere
+expect_text "nothing selected message" "$work/err" "no check matches"
+
+printf '{"name": "broken",\n  "architecture": }\n' >"$work/bad.json"
+expect_exit "malformed profile" 2 -- "$doctor" --profile "$work/bad.json"
+expect_text "malformed profile names file" "$work/err" "$work/bad.json"
+
+expect_exit "missing profile" 2 -- "$doctor" --profile "$work/none.json"
+expect_text "missing profile names file" "$work/err" "$work/none.json"
+
+expect_exit "unknown option" 2 -- "$doctor" --frobnicate
+expect_text "unknown option named" "$work/err" "--frobnicate"
+
+expect_exit "bad keyword expression" 2 -- "$doctor" -k "sandbox and"
+expect_text "bad keyword points at the word" "$work/err" "after 'and'"
+
+expect_exit "bad jobs" 2 -- "$doctor" -j 0
+expect_text "bad jobs named" "$work/err" "'0'"
+
+expect_exit "print profile" 0 -- "$doctor" --print-profile
+cp "$work/out" "$work/printed.json"
+expect_exit "printed profile loads" 0 -- "$doctor" --profile \
+    "$work/printed.json" --print-profile
+if cmp -s "$work/out" "$work/printed.json"; then
+    pass "printed profile round-trips"
+else
+    fail "printed profile changed on a second print"
+fi
+
+expect_exit "version" 0 -- "$doctor" --version
+expect_exit "help" 0 -- "$doctor" --help
+expect_text "help lists -k" "$work/out" "--keyword"
+
+mkdir -p "$work/ro"
+chmod 0500 "$work/ro"
+expect_exit "unwritable report path" 2 -- env CAPSEM_DOCTOR_ROOT="$root" \
+    "$doctor" -k proc_mounted --junit /nonexistent-dir/r.xml \
+    --json "$work/still.json"
+expect_text "unwritable path named" "$work/err" "/nonexistent-dir/r.xml"
+json_field "other report still written" "$work/still.json" \
+    'd["counts"]["passed"]' 1
+
+after=$(leftovers)
+if [ "$before" = "$after" ]; then
+    pass "no temporary files left behind"
+else
+    fail "temporary files left behind" "$after"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -7,6 +7,7 @@
 #include "runner/kexpr.h"
 #include "runner/runner.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,71 @@ static int run_checks(const struct options *options,
     return code;
 }
 
+/* Largest protobuf report the report command reads. */
+#define REPORT_INPUT_MAX (64 * 1024 * 1024)
+
+static int read_input(const char *path, struct cdoc_buf *bytes)
+{
+    FILE *file = fopen(path, "rb");
+    char chunk[65536];
+    size_t got;
+
+    if (!file) {
+        fprintf(stderr, "capsem-doctor: error: cannot open report '%s': "
+                "%s\n", path, strerror(errno));
+        return -1;
+    }
+    while ((got = fread(chunk, 1, sizeof(chunk), file)) > 0 &&
+           bytes->len <= REPORT_INPUT_MAX)
+        cdoc_buf_append(bytes, chunk, got);
+    fclose(file);
+    if (bytes->len > REPORT_INPUT_MAX) {
+        fprintf(stderr, "capsem-doctor: error: report '%s' is larger than "
+                "%d MiB; is it a capsem-doctor protobuf report?\n", path,
+                REPORT_INPUT_MAX / (1024 * 1024));
+        return -1;
+    }
+    return 0;
+}
+
+/* "capsem-doctor report FILE.pb": print and convert a report written
+ * elsewhere, typically inside a guest, with --proto. */
+static int convert_report(const struct options *options)
+{
+    struct cdoc_console console = {
+        .out = stdout,
+        .color = use_color(options->color),
+        .verbosity = options->verbosity,
+    };
+    struct cdoc_report report = {0};
+    struct cdoc_buf bytes = {0};
+    struct cdoc_err err;
+    int code;
+
+    if (read_input(options->report_input, &bytes) < 0) {
+        cdoc_buf_release(&bytes);
+        return EXIT_USAGE;
+    }
+    if (cdoc_proto_parse(bytes.data, bytes.len, &report, &err) < 0) {
+        fprintf(stderr, "capsem-doctor: error: cannot read report '%s': "
+                "%s\n", options->report_input, err.msg);
+        cdoc_buf_release(&bytes);
+        return EXIT_USAGE;
+    }
+    cdoc_buf_release(&bytes);
+
+    for (size_t i = 0; i < report.result_count; i++) {
+        if (report.results[i].verdict != CDOC_NOT_RUN)
+            cdoc_console_result(&console, &report.results[i]);
+    }
+    cdoc_console_summary(&console, &report);
+    code = cdoc_report_passed(&report) ? EXIT_PASSED : EXIT_FAILED;
+    if (write_reports(options, &report) < 0)
+        code = EXIT_USAGE;
+    cdoc_report_release(&report);
+    return code;
+}
+
 static int select_checks(const struct options *options,
                          struct cdoc_catalog *catalog, size_t *selected)
 {
@@ -220,6 +286,8 @@ int main(int argc, char **argv)
         printf("capsem-doctor %s\n", CDOC_VERSION);
         return EXIT_PASSED;
     }
+    if (options.report_input)
+        return convert_report(&options);
     if (load_profile(&options, &profile) < 0)
         return EXIT_USAGE;
     if (options.print_profile) {

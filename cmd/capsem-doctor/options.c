@@ -65,8 +65,12 @@ static const struct option_spec specs[] = {
 
 void print_usage(void)
 {
-    printf("usage: capsem-doctor [options]\n\n"
-           "Check that this sandbox VM keeps its isolation promises.\n\n"
+    printf("usage: capsem-doctor [options]\n"
+           "       capsem-doctor report FILE.pb [--junit PATH] [--json PATH]"
+           "\n\n"
+           "Check that this sandbox VM keeps its isolation promises.\n"
+           "The report command turns a protobuf report written with --proto"
+           "\ninto the console report and the other formats.\n\n"
            "options:\n");
     for (size_t i = 0; i < SPEC_COUNT; i++) {
         char left[48];
@@ -213,6 +217,19 @@ static const char *option_name(int argc, char **argv)
     return "?";
 }
 
+static int take_report_input(int argc, char **argv, struct options *options,
+                             struct cdoc_err *err)
+{
+    if (optind >= argc)
+        return cdoc_errf(err, "report needs a protobuf file: capsem-doctor "
+                         "report FILE.pb");
+    if (optind + 1 < argc)
+        return cdoc_errf(err, "unexpected argument '%s': report reads one "
+                         "file", argv[optind + 1]);
+    options->report_input = argv[optind];
+    return 0;
+}
+
 int parse_options(int argc, char **argv, struct options *options,
                   struct cdoc_err *err)
 {
@@ -224,6 +241,8 @@ int parse_options(int argc, char **argv, struct options *options,
     build_getopt_tables(longs, shorts);
     opterr = 0;
     optind = 1;
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        optind = 2;
 
     while ((id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         if (id == '?')
@@ -238,6 +257,8 @@ int parse_options(int argc, char **argv, struct options *options,
         if (apply_option(id, optarg, options, err) < 0)
             return -1;
     }
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return take_report_input(argc, argv, options, err);
     if (optind < argc)
         return cdoc_errf(err, "unexpected argument '%s'; select checks "
                          "with -k EXPR", argv[optind]);

@@ -25,10 +25,12 @@ struct options {
     enum color_mode color;
     bool version;
     bool help;
+    const char *report_input;  /* "report FILE.pb": the protobuf to read */
 };
 
-/* Parse argv. On a usage error, err says which option or value is wrong
- * and how to fix it. */
+/* Parse argv. A first argument "report" selects the report command, which
+ * takes one protobuf file. On a usage error, err says which option or
+ * value is wrong and how to fix it. */
 int parse_options(int argc, char **argv, struct options *options,
                   struct cdoc_err *err);
 

@@ -145,6 +145,18 @@ json_field "json output capped" "$work/self.json" \
     '[r for r in d["results"] if r["check"] == "test_large_output"][0]["output_truncated"]' \
     True
 
+expect_exit "report command" 1 -- "$doctor" report "$work/self.pb" \
+    --color never --junit "$work/conv.xml" --json "$work/conv.json"
+expect_text "report command prints the summary" "$work/out" \
+    "2 passed, 4 failed, 1 skipped, 3 errors"
+validate_junit "converted" "$work/conv.xml"
+json_field "converted counts agree" "$work/conv.json" \
+    'd["counts"] == json.load(open(sys.argv[1].replace("conv.json", "self.json")))["counts"]' \
+    True
+expect_exit "report command on garbage" 2 -- "$doctor" report \
+    "$source_dir/CMakeLists.txt"
+expect_text "garbage report named" "$work/err" "CMakeLists.txt"
+
 expect_exit "timeout override" 1 -- "$selftest" -k hangs --timeout 0.5 \
     --color never
 expect_text "override named" "$work/out" "timed out after 0.5 s"

@@ -16,6 +16,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Append a copy of text to list. */
+void cdoc_probe_strings_append(struct cdoc_strings *list, const char *text);
+
+/* Free every string of list and the array, leaving it empty. */
+void cdoc_probe_strings_release(struct cdoc_strings *list);
+
 /* "<root>/<path>" without doubled slashes; the caller frees it. */
 char *cdoc_path_join(const char *root, const char *path);
 
@@ -116,7 +122,8 @@ struct cdoc_process {
     pid_t pid;
     char *comm; /* as the kernel keeps it: cut to 15 bytes */
     char *name; /* full name: comm, or when comm is 15 bytes long the
-                   basename of argv[0] that it is a prefix of */
+                   basename of argv[0] that it is a prefix of (for a
+                   "#!" script, of the first later argument that is) */
 };
 
 struct cdoc_processes {
@@ -169,7 +176,7 @@ int cdoc_resolv_nameservers(const char *root, struct cdoc_strings *out,
                             struct cdoc_err *err)
     __attribute__((warn_unused_result));
 
-/* True for 127.0.0.0/8 and ::1. */
+/* True for 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8 (::ffff:127.x). */
 bool cdoc_address_is_loopback(const char *address);
 
 /* ---- swap: <root>/proc/swaps -------------------------------------------- */
@@ -200,8 +207,9 @@ void cdoc_swaps_release(struct cdoc_swaps *swaps);
 /*
  * Walk one filesystem from dir (no crossing into other mounts, no following
  * links) and collect regular files with any of the mode bits in mask
- * (S_ISUID, S_ISGID). found gets at most max_listed paths; *count counts
- * them all. Unreadable directories are counted in *unreadable, not errors.
+ * (S_ISUID, S_ISGID). At most max_listed paths are appended to found;
+ * *count counts them all. Unreadable directories below dir are counted in
+ * *unreadable, not errors. Returns -1 when dir itself cannot be opened.
  */
 int cdoc_find_mode_bits(const char *dir, mode_t mask, size_t max_listed,
                         struct cdoc_strings *found, size_t *count,
@@ -249,6 +257,12 @@ enum cdoc_module_loading {
  * errno the call returned. */
 enum cdoc_module_loading cdoc_probe_module_loading(int *errno_seen);
 
+/* The verdict for the errno that finit_module returned: EPERM is read as
+ * DISABLED only when <root>/proc/sys/kernel/modules_disabled is 1, since
+ * a caller without CAP_SYS_MODULE gets EPERM too. */
+enum cdoc_module_loading cdoc_module_loading_from_errno(const char *root,
+                                                        int errno_seen);
+
 /* Seconds since the epoch from <root>/sys/class/rtc/rtc0/since_epoch. */
 int cdoc_rtc_seconds(const char *root, double *seconds, struct cdoc_err *err)
     __attribute__((warn_unused_result));
@@ -268,8 +282,12 @@ struct cdoc_exec_result {
  * Run argv[0] (looked up in PATH) with argv, no shell, stdin from
  * /dev/null, stdout and stderr captured together (at most output_max
  * bytes kept), in its own process group, killed with SIGKILL after
- * timeout_seconds. Returns -1 only when the doctor itself could not fork
- * or pipe; a missing program returns 0 with started false.
+ * timeout_seconds (which must be above zero). Returns -1 only when the
+ * doctor itself could not fork or pipe. A program that cannot be run
+ * (missing, not executable, no "#!" line) returns 0 with started false,
+ * and err names the program and the reason. Output still in the pipe when
+ * the program exits is kept, but background children that it left with
+ * the pipe open are not waited for.
  */
 int cdoc_exec(const char *const argv[], double timeout_seconds,
               size_t output_max, struct cdoc_exec_result *result,

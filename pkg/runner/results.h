@@ -100,7 +100,8 @@ void cdoc_result_add_property(struct cdoc_result *result, const char *name,
 void cdoc_result_set_output(struct cdoc_result *result, const void *bytes,
                             size_t len);
 
-/* True when the run should exit 0: no failure and no error. */
+/* True when the run vouches for the sandbox: no failure, no error, and
+ * not interrupted. */
 bool cdoc_report_passed(const struct cdoc_report *report);
 
 void cdoc_result_release(struct cdoc_result *result);

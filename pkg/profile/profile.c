@@ -88,11 +88,6 @@ static int fail_syntax(const char *text, size_t offset, const char *origin,
                      column, what);
 }
 
-static bool is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /*
  * Parse text as one JSON document with json-c, rejecting anything after
  * it but whitespace. Returns the document, or NULL with err set.
@@ -133,7 +128,7 @@ static struct json_object *parse_document(const char *text, size_t len,
         fail_syntax(text, end, origin, json_tokener_error_desc(status), err);
         return NULL;
     }
-    while (end < len && is_json_space(text[end]))
+    while (end < len && cdoc__json_is_space(text[end]))
         end++;
     if (end < len) {
         json_object_put(root);
@@ -171,7 +166,7 @@ int cdoc_profile_parse(struct cdoc_profile *profile, const char *json,
         json += 3;
         len -= 3;
     }
-    while (blank < len && is_json_space(json[blank]))
+    while (blank < len && cdoc__json_is_space(json[blank]))
         blank++;
     if (blank == len)
         return cdoc_errf(err,

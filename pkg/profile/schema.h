@@ -79,6 +79,12 @@ int cdoc__json_check_strict(const char *text, size_t len, const char *origin,
                             struct cdoc_err *err)
     __attribute__((warn_unused_result));
 
+/* True for the four whitespace characters JSON allows between tokens. */
+static inline bool cdoc__json_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* 1-based line and column of a byte offset; columns count characters, so
  * each UTF-8 sequence counts once. */
 void cdoc__json_position(const char *text, size_t offset, size_t *line,

@@ -93,11 +93,6 @@ static int fail_at(struct scanner *scanner, size_t offset, size_t depth,
     return -1;
 }
 
-static bool is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -143,7 +138,7 @@ static bool valid_number(const char *text, size_t len)
 /* A number or literal runs to the next structural character or space. */
 static size_t token_end(const struct scanner *scanner, size_t pos)
 {
-    while (pos < scanner->len && !is_json_space(scanner->text[pos]) &&
+    while (pos < scanner->len && !cdoc__json_is_space(scanner->text[pos]) &&
            !strchr(",:]}", scanner->text[pos]))
         pos++;
     return pos;
@@ -391,7 +386,7 @@ static int scan_char(struct scanner *scanner, size_t *pos)
         return fail_at(scanner, *pos, scanner->depth,
                        "invalid JSON: strings must be in double quotes");
     default:
-        if (is_json_space(c) || c == ':')
+        if (cdoc__json_is_space(c) || c == ':')
             break;
         end = token_end(scanner, *pos);
         if (end == *pos)

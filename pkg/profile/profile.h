@@ -87,18 +87,26 @@ struct cdoc_profile {
     char *injection_manifest;
 };
 
+/* The largest profile accepted, in bytes. */
+#define CDOC_PROFILE_MAX_BYTES (1024 * 1024)
+
 /*
- * Parse a profile from JSON text. origin names the source in errors ("the
- * built-in profile", a file path). Every key is required, unknown keys are
- * rejected, and an error names origin and the key path
- * ("profile.json: network.proxy_port: expected an integer from 1 to 65535,
- * got \"x\""). On error the profile is left empty.
+ * Parse a profile from JSON text. origin names the source in errors
+ * ("built-in profile", a file path; "profile" when NULL). Every key is
+ * required, unknown keys are rejected, and an error names origin and the
+ * key path ("profile.json: network.proxy_port: expected an integer from 1
+ * to 65535, got \"x\""). JSON syntax errors name origin, line and column
+ * ("profile.json:3:7: invalid JSON: ..."). profile is overwritten without
+ * being released first. On error it is left empty (all NULL and 0) and err
+ * contains the message. docs/profile.md lists every key and its rules.
  */
 int cdoc_profile_parse(struct cdoc_profile *profile, const char *json,
                        size_t len, const char *origin, struct cdoc_err *err)
     __attribute__((warn_unused_result));
 
-/* Read and parse a profile file. */
+/* Read and parse a profile file of at most CDOC_PROFILE_MAX_BYTES. The
+ * errors name the path and what to do: missing, unreadable, a directory,
+ * empty or too large. On error the profile is left empty. */
 int cdoc_profile_load_file(struct cdoc_profile *profile, const char *path,
                            struct cdoc_err *err)
     __attribute__((warn_unused_result));
@@ -108,13 +116,29 @@ int cdoc_profile_load_default(struct cdoc_profile *profile,
                               struct cdoc_err *err)
     __attribute__((warn_unused_result));
 
-/* Serialise a profile back to pretty JSON; the caller frees the result.
- * Parsing the output gives back an equal profile. */
+/*
+ * Serialise a profile to pretty JSON: 2-space indent, keys in the order of
+ * profiles/capsem.json, and a final newline. The caller frees the result.
+ * Numbers use a '.' whatever LC_NUMERIC is set to. Parsing the output gives
+ * back an equal profile. A NULL string prints as null, which does not parse
+ * back.
+ */
 char *cdoc_profile_to_json(const struct cdoc_profile *profile);
 
 /* True when list contains text exactly. */
 bool cdoc_strings_contains(const struct cdoc_strings *list, const char *text);
 
+/* Append a copy of text to list. */
+void cdoc_strings_append(struct cdoc_strings *list, const char *text);
+
+/* Make dst a deep copy of src; dst's old items are not released. */
+void cdoc_strings_copy(struct cdoc_strings *dst,
+                       const struct cdoc_strings *src);
+
+/* Free every item and the array, and leave list empty. */
+void cdoc_strings_release(struct cdoc_strings *list);
+
+/* Free everything the profile owns and leave it empty (all NULL and 0). */
 void cdoc_profile_release(struct cdoc_profile *profile);
 
 #endif

@@ -286,7 +286,7 @@ static void stop_runner(struct run_state *state)
 /* The parent pid field of /proc/<pid>/stat, or -1. */
 static pid_t parent_of(const char *pid_dir)
 {
-    char path[64];
+    char path[sizeof("/proc//stat") + 256];
     char line[512];
     const char *close_paren;
     FILE *stat_file;
@@ -645,7 +645,7 @@ int cdoc_run(struct cdoc_catalog *catalog,
     struct sigaction saved_int, saved_term;
     double started = now_seconds();
     enum loop_end end;
-    int event_fd;
+    int event_fd = -1;
 
     report->started_at = wall_seconds();
     prepare_results(&state);

@@ -213,6 +213,7 @@ validate_junit "fixture root" "$work/ok.xml"
 
 mkdir -p "$root/sys/class/net/eth0"
 printf '0x1003\n' >"$root/sys/class/net/eth0/flags"
+printf 'up\n' >"$root/sys/class/net/eth0/operstate"
 chmod 0755 "$root/usr/local/bin/capsem-net-proxy"
 expect_exit "broken fixture fails" 1 -- env CAPSEM_DOCTOR_ROOT="$root" \
     "$doctor" -k "no_real_nics or guest_binary_not_writable" --color never

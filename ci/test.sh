@@ -34,3 +34,6 @@ echo "== unit tests under ASan and UBSan"
 
 echo "== command-line tests under ASan and UBSan"
 tests/cli/run.sh build-asan/capsem-doctor build-asan/doctor-selftest "$PWD"
+
+echo "== fuzzing the parsers"
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash ci/fuzz.sh

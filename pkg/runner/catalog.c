@@ -43,6 +43,66 @@ static int compare_checks(const void *a, const void *b)
     return strcmp(x->check, y->check);
 }
 
+static int compare_suite_nodes(const void *a, const void *b)
+{
+    const struct criterion_suite_set *x =
+        (const void *)(*(struct criterion_ordered_set_node *const *)a + 1);
+    const struct criterion_suite_set *y =
+        (const void *)(*(struct criterion_ordered_set_node *const *)b + 1);
+    size_t rank_x = suite_rank(x->suite.name);
+    size_t rank_y = suite_rank(y->suite.name);
+
+    if (rank_x != rank_y)
+        return rank_x < rank_y ? -1 : 1;
+    return strcmp(x->suite.name, y->suite.name);
+}
+
+static int compare_test_nodes(const void *a, const void *b)
+{
+    const struct criterion_test *x =
+        (const void *)(*(struct criterion_ordered_set_node *const *)a + 1);
+    const struct criterion_test *y =
+        (const void *)(*(struct criterion_ordered_set_node *const *)b + 1);
+
+    if (x->data->line_ != y->data->line_)
+        return x->data->line_ < y->data->line_ ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Relink an ordered set's nodes in the order cmp gives. */
+static void reorder_set(struct criterion_ordered_set *set,
+                        int (*cmp)(const void *, const void *))
+{
+    struct criterion_ordered_set_node **nodes;
+    size_t count = 0;
+
+    for (struct criterion_ordered_set_node *n = set->first; n; n = n->next)
+        count++;
+    if (count < 2)
+        return;
+    nodes = cdoc_xcalloc(count, sizeof(*nodes));
+    count = 0;
+    for (struct criterion_ordered_set_node *n = set->first; n; n = n->next)
+        nodes[count++] = n;
+    qsort(nodes, count, sizeof(*nodes), cmp);
+    for (size_t i = 0; i + 1 < count; i++)
+        nodes[i]->next = nodes[i + 1];
+    nodes[count - 1]->next = NULL;
+    set->first = nodes[0];
+    free(nodes);
+}
+
+/* Criterion runs suites and tests sorted by name; run them in report
+ * order instead, so checks finish roughly in the order they print. */
+static void order_run(struct criterion_test_set *set)
+{
+    reorder_set(set->suites, compare_suite_nodes);
+    FOREACH_SET(struct criterion_suite_set *suite, set->suites) {
+        if (suite->tests)
+            reorder_set(suite->tests, compare_test_nodes);
+    }
+}
+
 static void add_check(struct cdoc_catalog *catalog, struct criterion_test *test)
 {
     struct cdoc_check_info *info;
@@ -88,6 +148,7 @@ void cdoc_catalog_load(struct cdoc_catalog *catalog)
     }
     qsort(catalog->items, catalog->count, sizeof(*catalog->items),
           compare_checks);
+    order_run(catalog->set);
 }
 
 size_t cdoc_catalog_select(struct cdoc_catalog *catalog,

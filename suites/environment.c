@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Suite "environment": what a shell in the guest sees. Variables, kernel
+ * Suite "environment": what a shell in the guest gets. Variables, kernel
  * and architecture, the pseudo filesystems and the scratch disk, in the
  * order of the original test_environment.py.
  */

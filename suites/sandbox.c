@@ -220,55 +220,64 @@ CDOC_CHECK(sandbox, test_writable_mounts,
         cdoc_check_fail("not writable: %s", failures.data);
 }
 
-CDOC_CHECK(sandbox, test_guest_binary_not_writable,
-           "capsem binaries are chmod 555")
+/* A guest binary's fault, or NULL when st shows none. The caller frees
+ * the text. */
+typedef char *(*binary_judge)(const char *path, const struct stat *st);
+
+static char *judge_not_writable(const char *path, const struct stat *st)
+{
+    if (st->st_mode & 0222)
+        return cdoc_xasprintf("%s has write bits set (mode %04o)", path,
+                              (unsigned)(st->st_mode & 07777));
+    return NULL;
+}
+
+static char *judge_executable(const char *path, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode))
+        return cdoc_xasprintf("%s is not a regular file", path);
+    if (!(st->st_mode & 0111))
+        return cdoc_xasprintf("%s has no execute bit (mode %04o)", path,
+                              (unsigned)(st->st_mode & 07777));
+    return NULL;
+}
+
+/* Judge every guest binary of the profile and fail naming all faults. */
+static void expect_guest_binaries(binary_judge judge)
 {
     const struct cdoc_strings *bins = &cdoc_check_profile()->guest_binaries;
     struct cdoc_buf failures = {0};
 
     for (size_t i = 0; i < bins->count; i++) {
         char *full = suite_path(bins->items[i]);
+        char *fault = NULL;
         struct stat st;
 
         if (stat(full, &st) < 0)
-            cdoc_buf_printf(&failures, "%s%s is missing (%s)",
-                            failures.len ? "; " : "", bins->items[i],
-                            strerror(errno));
-        else if (st.st_mode & 0222)
-            cdoc_buf_printf(&failures, "%s%s has write bits set (mode %04o)",
-                            failures.len ? "; " : "", bins->items[i],
-                            (unsigned)(st.st_mode & 07777));
+            fault = cdoc_xasprintf("%s is missing (%s)", bins->items[i],
+                                   strerror(errno));
+        else
+            fault = judge(bins->items[i], &st);
+        if (fault)
+            cdoc_buf_printf(&failures, "%s%s", failures.len ? "; " : "",
+                            fault);
+        free(fault);
         free(full);
     }
     if (failures.len)
         cdoc_check_fail("%s", failures.data);
 }
 
+CDOC_CHECK(sandbox, test_guest_binary_not_writable,
+           "capsem binaries are chmod 555")
+{
+    expect_guest_binaries(judge_not_writable);
+}
+
 CDOC_CHECK(sandbox, test_guest_binary_executable,
            "capsem binaries are executable")
 {
-    const struct cdoc_strings *bins = &cdoc_check_profile()->guest_binaries;
-    struct cdoc_buf failures = {0};
-
-    for (size_t i = 0; i < bins->count; i++) {
-        char *full = suite_path(bins->items[i]);
-        struct stat st;
-
-        if (stat(full, &st) < 0)
-            cdoc_buf_printf(&failures, "%s%s is missing (%s)",
-                            failures.len ? "; " : "", bins->items[i],
-                            strerror(errno));
-        else if (!S_ISREG(st.st_mode))
-            cdoc_buf_printf(&failures, "%s%s is not a regular file",
-                            failures.len ? "; " : "", bins->items[i]);
-        else if (!(st.st_mode & 0111))
-            cdoc_buf_printf(&failures, "%s%s has no execute bit (mode %04o)",
-                            failures.len ? "; " : "", bins->items[i],
-                            (unsigned)(st.st_mode & 07777));
-        free(full);
-    }
-    if (failures.len)
-        cdoc_check_fail("%s", failures.data);
+    expect_guest_binaries(judge_executable);
 }
 
 static void expect_no_mode_bits(mode_t bit, const char *bit_name)
@@ -665,7 +674,7 @@ CDOC_CHECK(sandbox, test_net_proxy_running, "capsem-net-proxy running")
     suite_expect_process(cdoc_check_profile()->processes.net_proxy);
 }
 
-/* Resolve domain locally and require the answer to be the sentinel that
+/* Resolve domain locally and require the address to be the sentinel that
  * the sandbox itself holds: only then may the doctor connect. */
 static void sentinel_for(const char *domain, char **address)
 {

@@ -110,8 +110,8 @@ int cdoc_https_get(const char *host, const char *address, int port,
     if (!curl)
         return cdoc_errf(err, "cannot create a libcurl handle");
 
-    /* Pin host to address so libcurl connects nowhere else, whatever the
-     * resolver would say by the time it asks. */
+    /* Pin host to address so libcurl connects nowhere else, even if the
+     * resolver would return another address by the time libcurl asks. */
     pin = cdoc_xasprintf("%s:%d:%s", host, port, address);
     url = cdoc_xasprintf("https://%s:%d%s", host, port, path ? path : "/");
     resolve = curl_slist_append(NULL, pin);

@@ -108,8 +108,8 @@ void cdoc_check_error(const char *fmt, ...)
     va_end(args);
 
     record(CDOC_RECORD_ERROR, msg, strlen(msg));
-    /* Criterion has no error verdict: it sees a failure, and the record
-     * tells the runner to report an error instead. */
+    /* Criterion has no error verdict, so it records a failure, and the
+     * record file tells the runner to report an error instead. */
     cr_assert_fail("error: %s", msg);
     _exit(1);
 }

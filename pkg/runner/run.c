@@ -5,6 +5,7 @@
 #include "runner/check.h"
 #include "runner/events.h"
 #include "runner/record.h"
+#include "runner/rundir.h"
 
 #include <criterion/criterion.h>
 #include <criterion/options.h>
@@ -30,9 +31,6 @@
 
 /* Time the runner gets to stop its workers after SIGTERM before SIGKILL. */
 #define STOP_GRACE_SECONDS 2.0
-
-/* Bytes of the runner's stderr quoted when it dies without results. */
-#define RUNNER_LOG_QUOTE 2048
 
 struct run_state {
     struct cdoc_catalog *catalog;
@@ -85,87 +83,6 @@ double cdoc_effective_timeout(const struct cdoc_check_info *info,
     return CDOC_DEFAULT_TIMEOUT;
 }
 
-/* ---- run directory ------------------------------------------------------ */
-
-static int make_run_dir(struct run_state *state, struct cdoc_err *err)
-{
-    const char *tmp = getenv("TMPDIR");
-    char *template;
-    char *profile_path;
-    int fd;
-    size_t len = strlen(state->options->profile_json);
-
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    template = cdoc_xasprintf("%s/capsem-doctor.XXXXXX", tmp);
-    if (!mkdtemp(template)) {
-        cdoc_errf(err, "cannot create a run directory in %s: %s; set "
-                  "TMPDIR to a writable directory", tmp, strerror(errno));
-        free(template);
-        return -1;
-    }
-    state->run_dir = template;
-
-    profile_path = cdoc_xasprintf("%s/profile.json", state->run_dir);
-    fd = open(profile_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, state->options->profile_json, len) !=
-                      (ssize_t)len) {
-        cdoc_errf(err, "cannot write %s: %s", profile_path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        free(profile_path);
-        return -1;
-    }
-    close(fd);
-    free(profile_path);
-    return 0;
-}
-
-static void remove_run_dir(const char *run_dir)
-{
-    DIR *dir = opendir(run_dir);
-    struct dirent *entry;
-
-    if (!dir)
-        return;
-    while ((entry = readdir(dir)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 ||
-            strcmp(entry->d_name, "..") == 0)
-            continue;
-        unlinkat(dirfd(dir), entry->d_name, 0);
-    }
-    closedir(dir);
-    rmdir(run_dir);
-}
-
-/* Criterion's runner binds a nanomsg socket at a fixed path under /tmp
- * and leaves it behind when it is killed. */
-static void remove_criterion_socket(pid_t runner)
-{
-    char path[64];
-    struct stat st;
-
-    snprintf(path, sizeof(path), "/tmp/criterion_%ld.sock", (long)runner);
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-        unlink(path);
-}
-
-static char *read_runner_log(const char *run_dir)
-{
-    char *path = cdoc_xasprintf("%s/runner.log", run_dir);
-    char *text = cdoc_xcalloc(1, RUNNER_LOG_QUOTE + 1);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t got = 0;
-
-    if (fd >= 0) {
-        got = read(fd, text, RUNNER_LOG_QUOTE);
-        close(fd);
-    }
-    text[got > 0 ? got : 0] = '\0';
-    free(path);
-    return text;
-}
-
 /* ---- the runner child --------------------------------------------------- */
 
 static struct criterion_logger silent_logger;
@@ -198,11 +115,15 @@ static void configure_checks(struct run_state *state)
 }
 
 static void __attribute__((noreturn))
-run_runner_child(struct run_state *state, int event_fd)
+run_runner_child(struct run_state *state, int event_fd, pid_t doctor)
 {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
 
     setpgid(0, 0);
+    /* A doctor killed outright must not leave its runner going on alone. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != doctor)
+        _exit(1);
     sigaction(SIGINT, &dfl, NULL);
     sigaction(SIGTERM, &dfl, NULL);
     sigaction(SIGPIPE, &dfl, NULL);
@@ -223,6 +144,7 @@ run_runner_child(struct run_state *state, int event_fd)
 static int start_runner(struct run_state *state, int *event_read_fd,
                         struct cdoc_err *err)
 {
+    pid_t doctor = getpid();
     int fds[2];
 
     if (pipe2(fds, O_CLOEXEC) < 0)
@@ -241,11 +163,12 @@ static int start_runner(struct run_state *state, int *event_read_fd,
         close(fds[0]);
         close(signal_pipe[0]);
         close(signal_pipe[1]);
-        run_runner_child(state, fds[1]);
+        run_runner_child(state, fds[1], doctor);
     }
     /* Set the group from this side too, so a kill of the group cannot
      * race the child's own setpgid. */
     setpgid(state->runner, state->runner);
+    cdoc__run_dir_note_runner(state->run_dir, state->runner);
     close(fds[1]);
     *event_read_fd = fds[0];
     return 0;
@@ -268,7 +191,9 @@ static bool reap_runner(struct run_state *state, bool block)
     return state->runner_reaped;
 }
 
-/* Stop the runner and every worker: they share the runner's group. */
+/* Stop the runner and anything left in its process group: SIGTERM, then
+ * SIGKILL after STOP_GRACE_SECONDS. Workers have groups of their own and
+ * are stopped by kill_adopted_children. */
 static void stop_runner(struct run_state *state)
 {
     double deadline = now_seconds() + STOP_GRACE_SECONDS;
@@ -384,33 +309,33 @@ static void decide_verdict(struct run_state *state,
                            const struct cdoc_event *event,
                            const struct cdoc_record *record)
 {
-    const struct cdoc_event_header *h = &event->header;
+    const struct cdoc_event_header *header = &event->header;
     const struct cdoc_check_info *info =
         find_info(state, result->suite, result->check);
     char *what;
 
-    if (h->timed_out) {
+    if (header->timed_out) {
         set_verdict(result, CDOC_ERROR, cdoc_xasprintf(
             "timed out after %g s",
             info ? cdoc_effective_timeout(info, state->options) : 0.0));
-    } else if (h->kind == CDOC_EVENT_CRASHED || h->signal != 0) {
-        what = signal_description(h->signal);
+    } else if (header->kind == CDOC_EVENT_CRASHED || header->signal != 0) {
+        what = signal_description(header->signal);
         set_verdict(result, CDOC_ERROR,
                     cdoc_xasprintf("worker crashed with %s", what));
         free(what);
     } else if (record->error) {
         set_verdict(result, CDOC_ERROR, cdoc_xstrdup(record->error));
-    } else if (h->status == CR_STATUS_SKIPPED) {
+    } else if (header->status == CR_STATUS_SKIPPED) {
         set_verdict(result, CDOC_SKIPPED, cdoc_xstrdup(
             record->skip ? record->skip : event->message));
-    } else if (h->status == CR_STATUS_FAILED) {
+    } else if (header->status == CR_STATUS_FAILED) {
         if (record->fail)
             what = cdoc_xstrdup(record->fail);
         else if (*event->message)
             what = cdoc_xstrdup(event->message);
         else
             what = cdoc_xasprintf("worker exited with status %d",
-                                  h->exit_code);
+                                  header->exit_code);
         set_verdict(result, CDOC_FAILED, what);
     } else {
         set_verdict(result, CDOC_PASSED, NULL);
@@ -590,7 +515,7 @@ static void settle_unfinished(struct run_state *state, enum loop_end end)
                       ? cdoc_xstrdup("the check runner sent a malformed "
                                      "event")
                       : describe_runner_end(state);
-            log = read_runner_log(state->run_dir);
+            log = cdoc__run_dir_read_log(state->run_dir);
         }
         set_verdict(result, CDOC_ERROR, cdoc_xasprintf(
             "no result: %s before this check reported", why));
@@ -649,7 +574,9 @@ int cdoc_run(struct cdoc_catalog *catalog,
 
     report->started_at = wall_seconds();
     prepare_results(&state);
-    if (make_run_dir(&state, err) < 0)
+    cdoc__run_dir_sweep_stale();
+    if (cdoc__run_dir_create(options->profile_json, &state.run_dir,
+                             err) < 0)
         goto fail;
     setenv(CDOC_RUN_DIR_ENV, state.run_dir, 1);
 
@@ -673,14 +600,14 @@ int cdoc_run(struct cdoc_catalog *catalog,
     report->interrupted = end == LOOP_SIGNAL;
     report->stopped_early = end == LOOP_FAIL_FAST;
     settle_unfinished(&state, end);
-    remove_criterion_socket(state.runner);
+    cdoc__criterion_socket_remove(state.runner);
     report->seconds = now_seconds() - started;
 
     sigaction(SIGINT, &saved_int, NULL);
     sigaction(SIGTERM, &saved_term, NULL);
     close(signal_pipe[0]);
     close(signal_pipe[1]);
-    remove_run_dir(state.run_dir);
+    cdoc__run_dir_remove(state.run_dir);
     free(state.run_dir);
     return 0;
 
@@ -691,7 +618,7 @@ restore:
     close(signal_pipe[1]);
 fail:
     if (state.run_dir) {
-        remove_run_dir(state.run_dir);
+        cdoc__run_dir_remove(state.run_dir);
         free(state.run_dir);
     }
     return -1;

@@ -14,6 +14,12 @@ source_dir=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/cdoc-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# The doctor keeps its temporary files in a run directory under TMPDIR: a
+# private one lets the last test prove that nothing is left behind, even
+# while other runs use /tmp.
+export TMPDIR=$work/tmp
+mkdir -p "$TMPDIR"
+
 passed=0
 failed=0
 
@@ -98,9 +104,10 @@ print(eval(sys.argv[2]))' "$2" "$3" 2>&1)
     fi
 }
 
+# Criterion's runner socket always goes to /tmp, whatever TMPDIR says.
 leftovers() {
-    find "${TMPDIR:-/tmp}" -maxdepth 1 \( -name 'capsem-doctor.*' -o \
-        -name 'criterion_*.sock' \) 2>/dev/null | sort
+    find "$TMPDIR" -mindepth 1 2>/dev/null | sort
+    find /tmp -maxdepth 1 -name 'criterion_*.sock' 2>/dev/null | sort
 }
 
 before=$(leftovers)
@@ -264,6 +271,25 @@ expect_exit "unwritable report path" 2 -- env CAPSEM_DOCTOR_ROOT="$root" \
 expect_text "unwritable path named" "$work/err" "/nonexistent-dir/r.xml"
 json_field "other report still written" "$work/still.json" \
     'd["counts"]["passed"]' 1
+
+# A run directory whose doctor died (SIGKILL) is swept by the next run; one
+# whose doctor is alive is left alone.
+mkdir -p "$TMPDIR/capsem-doctor.2147483646.stale1" \
+    "$TMPDIR/capsem-doctor.$$.alive1"
+touch "$TMPDIR/capsem-doctor.2147483646.stale1/profile.json"
+expect_exit "run after a killed run" 0 -- env CAPSEM_DOCTOR_ROOT="$root" \
+    "$doctor" -k proc_mounted
+if [ -e "$TMPDIR/capsem-doctor.2147483646.stale1" ]; then
+    fail "stale run directory of a dead doctor was not swept"
+else
+    pass "stale run directory of a dead doctor swept"
+fi
+if [ -d "$TMPDIR/capsem-doctor.$$.alive1" ]; then
+    pass "run directory of a live process kept"
+else
+    fail "run directory of a live process was removed"
+fi
+rmdir "$TMPDIR/capsem-doctor.$$.alive1"
 
 after=$(leftovers)
 if [ "$before" = "$after" ]; then

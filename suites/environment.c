@@ -34,7 +34,8 @@ CDOC_CHECK(environment, test_home_is_root, "HOME is /root")
     expect_variable("HOME", cdoc_check_profile()->environment.home);
 }
 
-/* PATH split on ':'; an empty entry means the current directory. */
+/* PATH split on ':'; an empty entry means the current directory, and
+ * "/usr/bin/" is the same directory as "/usr/bin". */
 static void split_path(const char *path, struct cdoc_strings *dirs)
 {
     const char *at = path;
@@ -42,7 +43,10 @@ static void split_path(const char *path, struct cdoc_strings *dirs)
     for (;;) {
         size_t len = strcspn(at, ":");
         char *dir = strndup(at, len);
+        size_t dir_len = strlen(dir);
 
+        while (dir_len > 1 && dir[dir_len - 1] == '/')
+            dir[--dir_len] = '\0';
         suite_strings_push(dirs, *dir ? dir : ".");
         free(dir);
         if (at[len] == '\0')

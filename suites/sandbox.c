@@ -32,17 +32,41 @@
 
 /* ---- clock -------------------------------------------------------------- */
 
+/* Plausible host times: 2001-09-09 to 2286-11-20. A value outside is a
+ * broken reference, not a skewed guest clock. */
+#define HOST_TIME_MIN 1e9
+#define HOST_TIME_MAX 1e10
+
+/* Decimal seconds with an optional fraction, nothing else: strtod alone
+ * would also take hex, exponents and leading blanks. */
+static bool is_decimal_seconds(const char *text)
+{
+    size_t digits = strspn(text, "0123456789");
+
+    if (digits == 0)
+        return false;
+    if (text[digits] == '\0')
+        return true;
+    return text[digits] == '.' && text[digits + 1] != '\0' &&
+           text[digits + 1 + strspn(text + digits + 1, "0123456789")] ==
+               '\0';
+}
+
 static bool host_time_from_environment(double *seconds)
 {
     const char *text = getenv("CAPSEM_HOST_TIME");
-    char *end;
 
-    if (!text || !*text)
+    if (!text)
         return false;
-    *seconds = strtod(text, &end);
-    if (end == text || *end || !isfinite(*seconds) || *seconds <= 0)
-        cdoc_check_error("CAPSEM_HOST_TIME='%s' is not a Unix time in "
-                         "seconds; pass the host's `date +%%s`", text);
+    if (!is_decimal_seconds(text))
+        cdoc_check_error("CAPSEM_HOST_TIME='%.40s' is not a Unix time in "
+                         "decimal seconds; pass the host's `date +%%s`",
+                         text);
+    *seconds = strtod(text, NULL);
+    if (*seconds < HOST_TIME_MIN || *seconds > HOST_TIME_MAX)
+        cdoc_check_error("CAPSEM_HOST_TIME=%s is not a plausible Unix time "
+                         "(expected %.0f to %.0f)", text, HOST_TIME_MIN,
+                         HOST_TIME_MAX);
     return true;
 }
 

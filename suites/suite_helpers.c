@@ -69,18 +69,63 @@ void suite_read_interfaces(struct cdoc_interfaces *ifaces)
         cdoc_check_error("cannot list network interfaces: %s", err.msg);
 }
 
+/* The profile's guest binary whose file name is name, or NULL. */
+static const char *guest_binary_named(const char *name)
+{
+    const struct cdoc_strings *bins = &cdoc_check_profile()->guest_binaries;
+
+    for (size_t i = 0; i < bins->count; i++) {
+        const char *slash = strrchr(bins->items[i], '/');
+
+        if (strcmp(slash ? slash + 1 : bins->items[i], name) == 0)
+            return bins->items[i];
+    }
+    return NULL;
+}
+
+static const char *basename_of(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+
+    return slash ? slash + 1 : path;
+}
+
 void suite_expect_process(const char *name)
 {
+    const char *binary = guest_binary_named(name);
     struct cdoc_processes processes;
-    const struct cdoc_process *found;
+    struct cdoc_buf rejected = {0};
 
     suite_read_processes(&processes);
-    found = cdoc_processes_find(&processes, name);
-    if (!found)
-        cdoc_check_fail("no process named %s is running (%zu processes "
-                        "listed)", name, processes.count);
-    cdoc_check_property("pid", "%d", (int)found->pid);
-    cdoc_processes_release(&processes);
+    for (size_t i = 0; i < processes.count; i++) {
+        const struct cdoc_process *process = &processes.items[i];
+
+        if (strcmp(process->name, name) != 0)
+            continue;
+        /* A name is easy to borrow: a copy of sleep can be called
+         * anything. The sandbox's own agent runs in the sandbox's PID
+         * namespace, from the guest binary the profile names. */
+        if (process->other_pid_namespace) {
+            cdoc_buf_printf(&rejected, "; pid %d is in another PID "
+                            "namespace", (int)process->pid);
+            continue;
+        }
+        if (binary && (!process->exe || strcmp(process->exe, binary))) {
+            cdoc_buf_printf(&rejected, "; pid %d runs %s, not %s",
+                            (int)process->pid,
+                            process->exe ? process->exe : "an unreadable "
+                                                          "executable",
+                            binary);
+            continue;
+        }
+        cdoc_check_property("pid", "%d", (int)process->pid);
+        cdoc_processes_release(&processes);
+        cdoc_buf_release(&rejected);
+        return;
+    }
+    cdoc_check_fail("no process named %s is running (%zu processes "
+                    "listed%s)", name, processes.count,
+                    rejected.len ? rejected.data : "");
 }
 
 void suite_expect_no_process(const struct cdoc_strings *names,
@@ -94,7 +139,11 @@ void suite_expect_no_process(const struct cdoc_strings *names,
     for (size_t i = 0; i < processes.count; i++) {
         const struct cdoc_process *process = &processes.items[i];
 
-        if (!cdoc_strings_contains(names, process->name))
+        /* The executable's file name catches a forbidden server started
+         * under another name. */
+        if (!cdoc_strings_contains(names, process->name) &&
+            !(process->exe &&
+              cdoc_strings_contains(names, basename_of(process->exe))))
             continue;
         cdoc_buf_printf(&found, "%s%s (pid %d)", matches ? ", " : "",
                         process->name, (int)process->pid);
@@ -215,7 +264,9 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
     struct cdoc_strings servers = {0};
     struct cdoc_err err;
 
-    if (cdoc_resolv_nameservers(cdoc_check_root(), &servers, &err) < 0 &&
+    /* getaddrinfo reads the real /etc/resolv.conf whatever --root says,
+     * so the guard must read that file too. */
+    if (cdoc_resolv_nameservers("/", &servers, &err) < 0 &&
         errno != ENOENT)
         cdoc_check_error("cannot read /etc/resolv.conf: %s", err.msg);
     for (size_t i = 0; i < servers.count; i++) {

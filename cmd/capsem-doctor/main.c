@@ -8,9 +8,11 @@
 #include "runner/runner.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -61,8 +63,10 @@ static void on_result(const struct cdoc_result *result, void *context)
 }
 
 static void fill_report_metadata(struct cdoc_report *report,
-                                 const struct cdoc_profile *profile)
+                                 const struct cdoc_profile *profile,
+                                 const char *root)
 {
+    report->root = cdoc_xstrdup(root ? root : "/");
     struct utsname uts;
     char host[256] = "";
 
@@ -77,6 +81,13 @@ static void fill_report_metadata(struct cdoc_report *report,
     }
     report->profile_name = cdoc_xstrdup(profile->name);
     report->doctor_version = cdoc_xstrdup(CDOC_VERSION);
+}
+
+static int exit_code_for(const struct cdoc_report *report)
+{
+    if (report->interrupted)
+        return EXIT_USAGE;
+    return cdoc_report_passed(report) ? EXIT_PASSED : EXIT_FAILED;
 }
 
 typedef void (*render_fn)(const struct cdoc_report *, struct cdoc_buf *);
@@ -121,6 +132,8 @@ static int list_checks(const struct cdoc_catalog *catalog)
         printf("%s\n", catalog->items[i].full_name);
         listed++;
     }
+    if (listed == 0)
+        fprintf(stderr, "capsem-doctor: no check matches the selection\n");
     return listed ? EXIT_PASSED : EXIT_NO_CHECKS;
 }
 
@@ -150,6 +163,7 @@ static int run_checks(const struct options *options,
         .fail_fast = options->fail_fast,
         .on_result = on_result,
         .context = &console,
+        .root = options->root,
     };
     struct cdoc_report report = {0};
     struct cdoc_err err;
@@ -161,6 +175,11 @@ static int run_checks(const struct options *options,
         printf("capsem-doctor %s: profile %s, %zu %s selected\n",
                CDOC_VERSION, profile->name, selected,
                selected == 1 ? "check" : "checks");
+    /* Even -q says so: a report about a test tree is not about this
+     * machine. */
+    if (options->root)
+        printf("root: %s (verdicts describe that tree, not this "
+               "machine)\n", options->root);
     fflush(stdout);
 
     if (cdoc_run(catalog, &run, &report, &err) < 0) {
@@ -169,14 +188,14 @@ static int run_checks(const struct options *options,
         cdoc_report_release(&report);
         return EXIT_USAGE;
     }
-    fill_report_metadata(&report, profile);
+    fill_report_metadata(&report, profile, options->root);
     cdoc_console_summary(&console, &report);
     fflush(stdout);
 
-    code = cdoc_report_passed(&report) ? EXIT_PASSED : EXIT_FAILED;
-    if (report.interrupted)
-        code = EXIT_USAGE;
-    if (write_reports(options, &report) < 0 && code == EXIT_PASSED)
+    code = exit_code_for(&report);
+    /* A missing report must not pass for a sandbox failure, or CI would
+     * not tell the two apart. */
+    if (write_reports(options, &report) < 0)
         code = EXIT_USAGE;
 
     free(profile_json);
@@ -201,7 +220,18 @@ static int read_input(const char *path, struct cdoc_buf *bytes)
     while ((got = fread(chunk, 1, sizeof(chunk), file)) > 0 &&
            bytes->len <= REPORT_INPUT_MAX)
         cdoc_buf_append(bytes, chunk, got);
+    if (ferror(file)) {
+        fprintf(stderr, "capsem-doctor: error: cannot read report '%s': "
+                "%s\n", path, strerror(errno));
+        fclose(file);
+        return -1;
+    }
     fclose(file);
+    if (bytes->len == 0) {
+        fprintf(stderr, "capsem-doctor: error: report '%s' is empty; pass "
+                "a file written by capsem-doctor --proto\n", path);
+        return -1;
+    }
     if (bytes->len > REPORT_INPUT_MAX) {
         fprintf(stderr, "capsem-doctor: error: report '%s' is larger than "
                 "%d MiB; is it a capsem-doctor protobuf report?\n", path,
@@ -236,13 +266,20 @@ static int convert_report(const struct options *options)
         return EXIT_USAGE;
     }
     cdoc_buf_release(&bytes);
+    if (report.result_count == 0) {
+        fprintf(stderr, "capsem-doctor: error: report '%s' holds no check "
+                "results; pass a file written by capsem-doctor --proto\n",
+                options->report_input);
+        cdoc_report_release(&report);
+        return EXIT_USAGE;
+    }
 
     for (size_t i = 0; i < report.result_count; i++) {
         if (report.results[i].verdict != CDOC_NOT_RUN)
             cdoc_console_result(&console, &report.results[i]);
     }
     cdoc_console_summary(&console, &report);
-    code = cdoc_report_passed(&report) ? EXIT_PASSED : EXIT_FAILED;
+    code = exit_code_for(&report);
     if (write_reports(options, &report) < 0)
         code = EXIT_USAGE;
     cdoc_report_release(&report);
@@ -265,6 +302,71 @@ static int select_checks(const struct options *options,
     return 0;
 }
 
+/* Two reports on one path would leave only the last one written. */
+static int check_report_paths(const struct options *options)
+{
+    const char *paths[] = {options->junit_path, options->json_path,
+                           options->proto_path};
+
+    for (size_t i = 0; i < 3; i++) {
+        for (size_t j = i + 1; j < 3; j++) {
+            if (paths[i] && paths[j] && strcmp(paths[i], paths[j]) == 0) {
+                fprintf(stderr, "capsem-doctor: error: two reports are to "
+                        "be written to '%s'; give each format its own "
+                        "file\n", paths[i]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Resolve --root to an absolute directory, so workers read the same tree
+ * whatever their working directory. */
+static int resolve_root(struct options *options, char **resolved)
+{
+    struct stat st;
+
+    *resolved = NULL;
+    if (!options->root)
+        return 0;
+    if (stat(options->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "capsem-doctor: error: --root '%s' is not a "
+                "directory; name a tree laid out like / (proc, sys, etc)\n",
+                options->root);
+        return -1;
+    }
+    *resolved = realpath(options->root, NULL);
+    if (!*resolved) {
+        fprintf(stderr, "capsem-doctor: error: cannot resolve --root '%s': "
+                "%s\n", options->root, strerror(errno));
+        return -1;
+    }
+    options->root = *resolved;
+    return 0;
+}
+
+/* Until the run installs its own handlers, an interrupt has nothing to
+ * save: exit with the interrupted status at once. */
+static void exit_interrupted(int signum)
+{
+    (void)signum;
+    _exit(EXIT_USAGE);
+}
+
+static void install_early_signals(void)
+{
+    struct sigaction stop = {.sa_handler = exit_interrupted};
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGINT, &stop, NULL);
+    sigaction(SIGTERM, &stop, NULL);
+    /* A reader that goes away (capsem-doctor | head) must not kill the
+     * doctor before it writes its report files. */
+    sigaction(SIGPIPE, &ignore, NULL);
+}
+
 int main(int argc, char **argv)
 {
     struct options options;
@@ -272,8 +374,10 @@ int main(int argc, char **argv)
     struct cdoc_catalog catalog;
     struct cdoc_err err;
     size_t selected = 0;
+    char *root = NULL;
     int code;
 
+    install_early_signals();
     if (parse_options(argc, argv, &options, &err) < 0) {
         error_message(err.msg);
         return EXIT_USAGE;
@@ -286,8 +390,12 @@ int main(int argc, char **argv)
         printf("capsem-doctor %s\n", CDOC_VERSION);
         return EXIT_PASSED;
     }
+    if (check_report_paths(&options) < 0)
+        return EXIT_USAGE;
     if (options.report_input)
         return convert_report(&options);
+    if (resolve_root(&options, &root) < 0)
+        return EXIT_USAGE;
     if (load_profile(&options, &profile) < 0)
         return EXIT_USAGE;
     if (options.print_profile) {
@@ -312,5 +420,6 @@ int main(int argc, char **argv)
 
     cdoc_catalog_release(&catalog);
     cdoc_profile_release(&profile);
+    free(root);
     return code;
 }

@@ -15,11 +15,15 @@
 /* The longest --timeout: a day; anything longer is a typo. */
 #define MAX_TIMEOUT_SECONDS 86400.0
 
+/* The shortest --timeout: a worker needs a few milliseconds just to start
+ * and report that it began, and a limit below that kills it silently. */
+#define MIN_TIMEOUT_SECONDS 0.1
+
 enum option_id {
     OPT_KEYWORD = 'k', OPT_FAIL_FAST = 'x', OPT_JOBS = 'j',
     OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_HELP = 'h',
     OPT_JUNIT = 256, OPT_JSON, OPT_PROTO, OPT_PROFILE, OPT_PRINT_PROFILE,
-    OPT_LIST, OPT_TIMEOUT, OPT_COLOR, OPT_VERSION,
+    OPT_LIST, OPT_TIMEOUT, OPT_COLOR, OPT_VERSION, OPT_ROOT,
 };
 
 struct option_spec {
@@ -57,6 +61,9 @@ static const struct option_spec specs[] = {
      "own)"},
     {"color", OPT_COLOR, "WHEN",
      "colour the console: auto (on a terminal), always or never"},
+    {"root", OPT_ROOT, "DIR",
+     "read /proc, /sys, /dev and /etc under DIR instead of /, to test the "
+     "checks on a fixture tree; every report records DIR"},
     {"version", OPT_VERSION, NULL, "print the version and exit"},
     {"help", OPT_HELP, NULL, "print this help and exit"},
 };
@@ -113,11 +120,11 @@ static int parse_timeout(const char *text, double *seconds,
 
     errno = 0;
     value = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(value) || value <= 0 ||
-        value > MAX_TIMEOUT_SECONDS)
+    if (errno || end == text || *end || !isfinite(value) ||
+        value < MIN_TIMEOUT_SECONDS || value > MAX_TIMEOUT_SECONDS)
         return cdoc_errf(err, "invalid --timeout value '%s': expected "
-                         "seconds greater than 0 and at most %.0f", text,
-                         MAX_TIMEOUT_SECONDS);
+                         "seconds from %g to %.0f", text,
+                         MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS);
     *seconds = value;
     return 0;
 }
@@ -179,6 +186,9 @@ static int apply_option(int id, const char *arg, struct options *options,
         return parse_color(arg, &options->color, err);
     case OPT_VERSION:
         options->version = true;
+        return 0;
+    case OPT_ROOT:
+        options->root = arg;
         return 0;
     case OPT_HELP:
         options->help = true;

@@ -25,6 +25,7 @@ struct options {
     enum color_mode color;
     bool version;
     bool help;
+    const char *root;          /* --root: a test tree instead of / */
     const char *report_input;  /* "report FILE.pb": the protobuf to read */
 };
 

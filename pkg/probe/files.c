@@ -66,7 +66,9 @@ int cdoc_read_file(const char *root, const char *path, size_t max,
     if (len)
         *len = 0;
 
-    fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO planted where a /proc file should be reads as
+     * empty instead of blocking the check until its time limit. */
+    fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0 || read_fd(fd, max, &buf) < 0) {
         saved = errno;
         cdoc_errf(err, "cannot read '%s': %s", full, strerror(saved));

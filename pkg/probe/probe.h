@@ -124,6 +124,10 @@ struct cdoc_process {
     char *name; /* full name: comm, or when comm is 15 bytes long the
                    basename of argv[0] that it is a prefix of (for a
                    "#!" script, of the first later argument that is) */
+    char *exe;  /* target of /proc/<pid>/exe, or NULL when unreadable */
+    bool other_pid_namespace; /* its /proc/<pid>/ns/pid differs from the
+                                 reader's own; false when either is
+                                 unreadable */
 };
 
 struct cdoc_processes {

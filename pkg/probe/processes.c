@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The kernel keeps at most TASK_COMM_LEN - 1 = 15 bytes of a name. */
 #define COMM_MAX 15
@@ -78,6 +79,42 @@ static char *full_name(const char *comm, const char *argv, size_t argv_len)
     return cdoc_xstrdup(comm);
 }
 
+/* The target of the link <root>/<path>, or NULL. */
+static char *read_link(const char *root, const char *path)
+{
+    char *full = cdoc_path_join(root, path);
+    char target[4096];
+    ssize_t len = readlink(full, target, sizeof(target) - 1);
+
+    free(full);
+    if (len < 0)
+        return NULL;
+    target[len] = '\0';
+    return cdoc_xstrdup(target);
+}
+
+/* A process in a nested PID namespace (a container inside the sandbox)
+ * is not one the sandbox itself started. */
+static char *read_pid_link(const char *root, pid_t pid, const char *name)
+{
+    char *path = cdoc_xasprintf("proc/%d/%s", (int)pid, name);
+    char *target = read_link(root, path);
+
+    free(path);
+    return target;
+}
+
+static bool in_other_pid_namespace(const char *root, pid_t pid)
+{
+    char *theirs = read_pid_link(root, pid, "ns/pid");
+    char *ours = read_link(root, "proc/self/ns/pid");
+    bool other = theirs && ours && strcmp(theirs, ours) != 0;
+
+    free(theirs);
+    free(ours);
+    return other;
+}
+
 /* 1 when the process was read, 0 when it has gone, -1 on error. */
 static int read_process(const char *root, pid_t pid,
                         struct cdoc_process *process, struct cdoc_err *err)
@@ -107,6 +144,8 @@ static int read_process(const char *root, pid_t pid,
 
     process->pid = pid;
     process->name = full_name(comm, argv ? argv : "", argv_len);
+    process->exe = read_pid_link(root, pid, "exe");
+    process->other_pid_namespace = in_other_pid_namespace(root, pid);
     process->comm = comm;
     comm = NULL;
     rc = 1;
@@ -188,6 +227,7 @@ void cdoc_processes_release(struct cdoc_processes *processes)
     for (size_t i = 0; i < processes->count; i++) {
         free(processes->items[i].comm);
         free(processes->items[i].name);
+        free(processes->items[i].exe);
     }
     free(processes->items);
     processes->items = NULL;

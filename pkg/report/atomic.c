@@ -4,6 +4,10 @@
  * directory (so rename stays within one file system), are fsynced, and the
  * temporary file is renamed over path. Readers see the old file or the whole
  * new one, never a prefix; a failure leaves no temporary file behind.
+ *
+ * Only a regular file is ever replaced. A path that names a device, FIFO
+ * or terminal (/dev/stdout, /dev/null) is written through, and a symbolic
+ * link to a regular file has its target replaced, so the link stays.
  */
 #include "report/report.h"
 
@@ -51,16 +55,69 @@ static void sync_parent(const char *path)
     free(copy);
 }
 
+/* Write to a device, FIFO or terminal as it is: there is nothing to
+ * replace, and replacing it would break it for the whole system. */
+static int write_through(const char *path, const void *bytes, size_t len,
+                         struct cdoc_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    int saved;
+
+    if (fd < 0) {
+        saved = errno;
+        return cdoc_errf(err, "cannot open %s for writing: %s (errno %d)",
+                         path, strerror(saved), saved);
+    }
+    if (write_all(fd, bytes, len) < 0) {
+        saved = errno;
+        close(fd);
+        return cdoc_errf(err, "cannot write %s: %s (errno %d)", path,
+                         strerror(saved), saved);
+    }
+    close(fd);
+    return 0;
+}
+
+static int replace_regular_file(const char *path, const void *bytes,
+                                size_t len, struct cdoc_err *err);
+
 int cdoc_write_file_atomic(const char *path, const void *bytes, size_t len,
                            struct cdoc_err *err)
+{
+    struct stat st;
+    char *target;
+    int rc;
+
+    if (!path || !*path)
+        return cdoc_errf(err, "cannot write a report: the file name is empty");
+
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return cdoc_errf(err, "cannot write %s: it is a directory; name "
+                             "a file", path);
+        if (!S_ISREG(st.st_mode))
+            return write_through(path, bytes, len, err);
+        target = realpath(path, NULL);
+        if (!target)
+            return cdoc_errf(err, "cannot resolve %s: %s", path,
+                             strerror(errno));
+        rc = replace_regular_file(target, bytes, len, err);
+        free(target);
+        return rc;
+    }
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        return cdoc_errf(err, "cannot write %s: it is a symbolic link to a "
+                         "missing file; name the file itself", path);
+    return replace_regular_file(path, bytes, len, err);
+}
+
+static int replace_regular_file(const char *path, const void *bytes,
+                                size_t len, struct cdoc_err *err)
 {
     const char *step;
     char *tmp;
     int saved;
     int fd;
-
-    if (!path || !*path)
-        return cdoc_errf(err, "cannot write a report: the file name is empty");
 
     tmp = cdoc_xasprintf("%s.tmp.XXXXXX", path);
     fd = mkostemp(tmp, O_CLOEXEC);

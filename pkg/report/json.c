@@ -132,6 +132,7 @@ void cdoc_json_render(const struct cdoc_report *report, struct cdoc_buf *buf)
     put_string(buf, 2, "hostname", report->hostname, &first);
     put_string(buf, 2, "kernel_release", report->kernel_release, &first);
     put_string(buf, 2, "architecture", report->architecture, &first);
+    put_string(buf, 2, "root", report->root, &first);
     put_string(buf, 2, "started_at", started, &first);
     put_number(buf, 2, "started_at_unix",
                report->started_at < 0 ? 0 : report->started_at, 6, &first);

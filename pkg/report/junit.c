@@ -76,6 +76,7 @@ static void put_suite_properties(struct cdoc_buf *buf,
     put_property(buf, "      ", "hostname", report->hostname);
     put_property(buf, "      ", "kernel_release", report->kernel_release);
     put_property(buf, "      ", "architecture", report->architecture);
+    put_property(buf, "      ", "root", report->root);
     put_property(buf, "      ", "doctor_version", report->doctor_version);
     /* Not-run checks are not testcases; these say the run was cut short
      * and how many of this suite's checks never ran. */

@@ -128,6 +128,7 @@ void cdoc_proto_render(const struct cdoc_report *report, struct cdoc_buf *buf)
     msg.profile = pool_utf8(&pool, report->profile_name);
     msg.hostname = pool_utf8(&pool, report->hostname);
     msg.kernel_release = pool_utf8(&pool, report->kernel_release);
+    msg.root = pool_utf8(&pool, report->root);
     msg.architecture = pool_utf8(&pool, report->architecture);
     msg.started_at = report->started_at;
     msg.seconds = report->seconds;
@@ -265,6 +266,7 @@ int cdoc_proto_parse(const void *bytes, size_t len, struct cdoc_report *report,
     report->profile_name = copy_text(msg->profile);
     report->hostname = copy_text(msg->hostname);
     report->kernel_release = copy_text(msg->kernel_release);
+    report->root = copy_text(msg->root);
     report->architecture = copy_text(msg->architecture);
     report->started_at = msg->started_at;
     report->seconds = msg->seconds;

@@ -78,7 +78,7 @@ const struct cdoc_profile *cdoc_check_profile(void)
 
 const char *cdoc_check_root(void)
 {
-    const char *root = getenv("CAPSEM_DOCTOR_ROOT");
+    const char *root = getenv(CDOC_ROOT_ENV);
 
     return root && *root ? root : "/";
 }

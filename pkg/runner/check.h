@@ -19,6 +19,9 @@
 /* The environment variable that carries the run directory to workers. */
 #define CDOC_RUN_DIR_ENV "CAPSEM_DOCTOR_RUN_DIR"
 
+/* The environment variable that carries --root to workers. */
+#define CDOC_ROOT_ENV "CAPSEM_DOCTOR_ROOT"
+
 /* Default time limit of a check, in seconds; --timeout overrides it. */
 #define CDOC_DEFAULT_TIMEOUT 10.0
 
@@ -34,7 +37,7 @@
  * profile that cannot be loaded ends the check with an error. */
 const struct cdoc_profile *cdoc_check_profile(void);
 
-/* The root the probes read under: "/" unless CAPSEM_DOCTOR_ROOT is set. */
+/* The root the probes read under: "/" unless --root named a test tree. */
 const char *cdoc_check_root(void);
 
 /* The sandbox breaks its promise. The message names the fault. */

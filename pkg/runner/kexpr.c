@@ -26,12 +26,18 @@ struct token {
     size_t column; /* 1-based, for error messages */
 };
 
+/* Deepest nesting of parentheses and "not" accepted. The parser recurses
+ * once per level, so a bound keeps a hostile -k from exhausting the
+ * stack; real expressions nest a few levels. */
+#define MAX_DEPTH 256
+
 struct parser {
     const char *text;
     const char *pos;
     struct token current;
     struct cdoc_err *err;
     bool failed;
+    int depth;
 };
 
 /* Characters pytest accepts inside a keyword: word characters and the
@@ -81,9 +87,16 @@ static void next_token(struct parser *p)
     } else {
         p->current.kind = TOK_END;
         p->failed = true;
-        cdoc_errf(p->err, "-k: unexpected character '%c' at column %zu; "
-                  "use words, 'and', 'or', 'not' and parentheses",
-                  *p->pos, p->current.column);
+        unsigned char c = (unsigned char)*p->pos;
+
+        if (isprint(c))
+            cdoc_errf(p->err, "-k: unexpected character '%c' at column %zu; "
+                      "use words, 'and', 'or', 'not' and parentheses",
+                      c, p->current.column);
+        else
+            cdoc_errf(p->err, "-k: unexpected byte 0x%02x at column %zu; "
+                      "use words, 'and', 'or', 'not' and parentheses",
+                      c, p->current.column);
     }
 }
 
@@ -137,7 +150,27 @@ static struct cdoc_kexpr *parse_word(struct parser *p)
     return node;
 }
 
+static struct cdoc_kexpr *parse_nested(struct parser *p, const char *after);
+
 static struct cdoc_kexpr *parse_not(struct parser *p, const char *after)
+{
+    struct cdoc_kexpr *inner;
+
+    if (p->depth >= MAX_DEPTH) {
+        if (!p->failed)
+            cdoc_errf(p->err, "-k: the expression nests deeper than %d "
+                      "levels at column %zu; simplify it", MAX_DEPTH,
+                      p->current.column);
+        p->failed = true;
+        return NULL;
+    }
+    p->depth++;
+    inner = parse_nested(p, after);
+    p->depth--;
+    return inner;
+}
+
+static struct cdoc_kexpr *parse_nested(struct parser *p, const char *after)
 {
     struct cdoc_kexpr *inner;
 

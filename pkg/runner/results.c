@@ -145,5 +145,6 @@ void cdoc_report_release(struct cdoc_report *report)
     free(report->kernel_release);
     free(report->architecture);
     free(report->doctor_version);
+    free(report->root);
     memset(report, 0, sizeof(*report));
 }

@@ -59,6 +59,8 @@ struct cdoc_report {
     char *kernel_release;
     char *architecture;
     char *doctor_version;
+    char *root;        /* where probes read /proc, /sys and /etc: "/" is
+                          this system; anything else is a test tree */
 
     double started_at; /* Unix time, seconds */
     double seconds;    /* wall time of the whole run */

@@ -561,6 +561,37 @@ static void install_stop_handlers(struct sigaction *saved_int,
     sigaction(SIGTERM, &stop, saved_term);
 }
 
+/* Point the workers at the run directory and at --root. */
+static void export_worker_environment(const struct run_state *state)
+{
+    setenv(CDOC_RUN_DIR_ENV, state->run_dir, 1);
+    /* Only --root sets the probes' root: a value inherited from the
+     * caller's environment must not silently point the checks at a tree
+     * of someone's choosing. */
+    if (state->options->root)
+        setenv(CDOC_ROOT_ENV, state->options->root, 1);
+    else
+        unsetenv(CDOC_ROOT_ENV);
+}
+
+/* Run the runner child to the end, or until -x, a signal or a stall, and
+ * leave no process of it behind. */
+static void run_to_end(struct run_state *state, int event_fd)
+{
+    enum loop_end end = event_loop(state, event_fd);
+
+    close(event_fd);
+    if (end == LOOP_DONE)
+        reap_runner(state, true);
+    stop_runner(state);
+    kill_adopted_children();
+
+    state->report->interrupted = end == LOOP_SIGNAL;
+    state->report->stopped_early = end == LOOP_FAIL_FAST;
+    settle_unfinished(state, end);
+    cdoc__criterion_socket_remove(state->runner);
+}
+
 int cdoc_run(struct cdoc_catalog *catalog,
              const struct cdoc_run_options *options,
              struct cdoc_report *report, struct cdoc_err *err)
@@ -569,57 +600,38 @@ int cdoc_run(struct cdoc_catalog *catalog,
                               .report = report};
     struct sigaction saved_int, saved_term;
     double started = now_seconds();
-    enum loop_end end;
     int event_fd = -1;
+    int rc = -1;
 
     report->started_at = wall_seconds();
     prepare_results(&state);
-    cdoc__run_dir_sweep_stale();
-    if (cdoc__run_dir_create(options->profile_json, &state.run_dir,
-                             err) < 0)
-        goto fail;
-    setenv(CDOC_RUN_DIR_ENV, state.run_dir, 1);
 
-    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-        cdoc_errf(err, "cannot create the signal pipe: %s", strerror(errno));
-        goto fail;
-    }
+    /* Signals are caught from before the run directory exists, so an
+     * interrupt at any point still removes it. */
+    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        return cdoc_errf(err, "cannot create the signal pipe: %s",
+                         strerror(errno));
     install_stop_handlers(&saved_int, &saved_term);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-    if (start_runner(&state, &event_fd, err) < 0)
-        goto restore;
-
-    end = event_loop(&state, event_fd);
-    close(event_fd);
-    if (end == LOOP_DONE)
-        reap_runner(&state, true);
-    stop_runner(&state);
-    kill_adopted_children();
-
-    report->interrupted = end == LOOP_SIGNAL;
-    report->stopped_early = end == LOOP_FAIL_FAST;
-    settle_unfinished(&state, end);
-    cdoc__criterion_socket_remove(state.runner);
+    cdoc__run_dir_sweep_stale();
+    if (cdoc__run_dir_create(options->profile_json, &state.run_dir,
+                             err) == 0) {
+        export_worker_environment(&state);
+        if (start_runner(&state, &event_fd, err) == 0) {
+            run_to_end(&state, event_fd);
+            rc = 0;
+        }
+    }
     report->seconds = now_seconds() - started;
 
     sigaction(SIGINT, &saved_int, NULL);
     sigaction(SIGTERM, &saved_term, NULL);
     close(signal_pipe[0]);
     close(signal_pipe[1]);
-    cdoc__run_dir_remove(state.run_dir);
-    free(state.run_dir);
-    return 0;
-
-restore:
-    sigaction(SIGINT, &saved_int, NULL);
-    sigaction(SIGTERM, &saved_term, NULL);
-    close(signal_pipe[0]);
-    close(signal_pipe[1]);
-fail:
     if (state.run_dir) {
         cdoc__run_dir_remove(state.run_dir);
         free(state.run_dir);
     }
-    return -1;
+    return rc;
 }

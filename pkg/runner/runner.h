@@ -54,6 +54,7 @@ struct cdoc_run_options {
                                 check's own limit or the default */
     bool fail_fast;          /* -x */
     const char *profile_json; /* the profile in force, for the workers */
+    const char *root;        /* directory probes read under; NULL for / */
 
     /* Called in the doctor process as each check finishes. */
     void (*on_result)(const struct cdoc_result *result, void *context);

@@ -212,9 +212,12 @@ pty_agent or net_proxy_running or dnsmasq_running or no_systemd or \
 no_sshd or no_cron or proc_modules or kallsyms or guest_binary or \
 setuid or setgid or root_is_ext4"
 
-expect_exit "fixture root passes" 0 -- env CAPSEM_DOCTOR_ROOT="$root" \
-    "$doctor" -k "$satisfied" --color never --junit "$work/ok.xml"
+expect_exit "fixture root passes" 0 -- "$doctor" --root "$root" \
+    -k "$satisfied" --color never --junit "$work/ok.xml"
 expect_text "all passed" "$work/out" "RESULT: PASS"
+expect_text "root named on the console" "$work/out" "root: $root"
+expect_text "root recorded in JUnit" "$work/ok.xml" \
+    "name=\"root\" value=\"$root\""
 expect_no_text "nothing failed" "$work/out" "FAILED"
 validate_junit "fixture root" "$work/ok.xml"
 
@@ -222,13 +225,85 @@ mkdir -p "$root/sys/class/net/eth0"
 printf '0x1003\n' >"$root/sys/class/net/eth0/flags"
 printf 'up\n' >"$root/sys/class/net/eth0/operstate"
 chmod 0755 "$root/usr/local/bin/capsem-net-proxy"
-expect_exit "broken fixture fails" 1 -- env CAPSEM_DOCTOR_ROOT="$root" \
-    "$doctor" -k "no_real_nics or guest_binary_not_writable" --color never
+expect_exit "broken fixture fails" 1 -- "$doctor" --root "$root" \
+    -k "no_real_nics or guest_binary_not_writable" --color never
 expect_text "extra NIC named" "$work/out" "eth0"
 expect_text "write bits named" "$work/out" \
     "/usr/local/bin/capsem-net-proxy has write bits set (mode 0755)"
 
+# Process checks look past the name: where the process runs from, which
+# PID namespace it is in, and the file name of what it executes.
+ln -sfn /tmp/sleep "$root/proc/42/exe"
+mkdir -p "$root/proc/43/ns" "$root/proc/self/ns"
+ln -sfn 'pid:[4026532001]' "$root/proc/43/ns/pid"
+ln -sfn 'pid:[4026531836]' "$root/proc/self/ns/pid"
+mkdir -p "$root/proc/77"
+printf 'login-helper\n' >"$root/proc/77/comm"
+printf 'login-helper\0' >"$root/proc/77/cmdline"
+ln -sfn /usr/sbin/sshd "$root/proc/77/exe"
+expect_exit "borrowed process names fail" 1 -- "$doctor" --root "$root" \
+    -k "pty_agent or net_proxy_running or no_sshd" --color never
+expect_text "wrong executable named" "$work/out" \
+    "runs /tmp/sleep, not /usr/local/bin/capsem-pty-agent"
+expect_text "other namespace named" "$work/out" "in another PID namespace"
+expect_text "renamed sshd found" "$work/out" "login-helper (pid 77)"
+
+# The variable that carries --root to workers is ignored when set by hand,
+# so an environment cannot point the checks at a tree of its choosing.
+mkdir -p "$work/empty-root"
+expect_exit "inherited root variable ignored" 0 -- env \
+    CAPSEM_DOCTOR_ROOT="$work/empty-root" "$doctor" -k "test_proc_mounted" \
+    --json "$work/real.json"
+json_field "real root recorded" "$work/real.json" 'd["root"]' /
+
+expect_exit "root that is not a directory" 2 -- "$doctor" --root \
+    "$work/real.json" -k proc_mounted
+expect_text "bad root named" "$work/err" "$work/real.json"
+
+# ---- report files ---------------------------------------------------------
+
+expect_exit "report to /dev/null" 0 -- "$doctor" --root "$root" \
+    -k proc_mounted --junit /dev/null
+if [ -c /dev/null ]; then
+    pass "/dev/null is still a character device"
+else
+    fail "/dev/null was replaced by a report"
+fi
+
+printf 'old\n' >"$work/target.xml"
+ln -s target.xml "$work/link.xml"
+expect_exit "report through a symlink" 0 -- "$doctor" --root "$root" \
+    -k proc_mounted --junit "$work/link.xml"
+if [ -L "$work/link.xml" ] && grep -q '<testsuites' "$work/target.xml"; then
+    pass "symlink kept, its target replaced"
+else
+    fail "symlink report path mishandled" "$(ls -l "$work/link.xml")"
+fi
+
+expect_exit "same path for two reports" 2 -- "$doctor" -k proc_mounted \
+    --junit "$work/same" --json "$work/same"
+expect_text "same path named" "$work/err" "$work/same"
+
+"$doctor" --root "$root" -k proc_mounted --json "$work/pipe.json" \
+    2>/dev/null | head -c 1 >/dev/null
+json_field "report written when stdout closes" "$work/pipe.json" \
+    'd["counts"]["passed"]' 1
+
+: >"$work/empty.pb"
+expect_exit "report command on an empty file" 2 -- "$doctor" report \
+    "$work/empty.pb"
+expect_text "empty report named" "$work/err" "is empty"
+expect_exit "report command on a directory" 2 -- "$doctor" report "$work"
+
 # ---- usage and profile errors --------------------------------------------
+
+expect_exit "timeout below the minimum" 2 -- "$doctor" --timeout 0.01
+expect_text "timeout minimum named" "$work/err" "'0.01'"
+
+deep=$(printf '%*s' 5000 '' | tr ' ' '(')
+expect_exit "deeply nested keyword expression" 2 -- "$doctor" --list \
+    -k "${deep}ipv6"
+expect_text "nesting limit named" "$work/err" "nests deeper"
 
 expect_exit "nothing selected" 5 -- "$doctor" -k no_such_check_anywhere
 expect_text "nothing selected message" "$work/err" "no check matches"
@@ -265,8 +340,8 @@ expect_text "help lists -k" "$work/out" "--keyword"
 
 mkdir -p "$work/ro"
 chmod 0500 "$work/ro"
-expect_exit "unwritable report path" 2 -- env CAPSEM_DOCTOR_ROOT="$root" \
-    "$doctor" -k proc_mounted --junit /nonexistent-dir/r.xml \
+expect_exit "unwritable report path" 2 -- "$doctor" --root "$root" \
+    -k proc_mounted --junit /nonexistent-dir/r.xml \
     --json "$work/still.json"
 expect_text "unwritable path named" "$work/err" "/nonexistent-dir/r.xml"
 json_field "other report still written" "$work/still.json" \
@@ -277,8 +352,8 @@ json_field "other report still written" "$work/still.json" \
 mkdir -p "$TMPDIR/capsem-doctor.2147483646.stale1" \
     "$TMPDIR/capsem-doctor.$$.alive1"
 touch "$TMPDIR/capsem-doctor.2147483646.stale1/profile.json"
-expect_exit "run after a killed run" 0 -- env CAPSEM_DOCTOR_ROOT="$root" \
-    "$doctor" -k proc_mounted
+expect_exit "run after a killed run" 0 -- "$doctor" --root "$root" \
+    -k proc_mounted
 if [ -e "$TMPDIR/capsem-doctor.2147483646.stale1" ]; then
     fail "stale run directory of a dead doctor was not swept"
 else

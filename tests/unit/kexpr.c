@@ -166,3 +166,54 @@ Test(kexpr, word_stops_at_string_end)
 
     cr_assert_eq(selection(text), 0x04);
 }
+
+Test(kexpr, deep_nesting_rejected)
+{
+    size_t depth = 100000;
+    char *text = malloc(2 * depth + 5);
+    char *msg;
+
+    memset(text, '(', depth);
+    memcpy(text + depth, "ipv6", 4);
+    memset(text + depth + 4, ')', depth);
+    text[2 * depth + 4] = '\0';
+    msg = compile_error(text);
+    cr_assert(strstr(msg, "nests deeper than 256"), "message: %s", msg);
+    free(msg);
+    free(text);
+}
+
+Test(kexpr, deep_not_chain_rejected)
+{
+    size_t count = 50000;
+    char *text = malloc(4 * count + 5);
+    char *msg;
+
+    for (size_t i = 0; i < count; i++)
+        memcpy(text + 4 * i, "not ", 4);
+    memcpy(text + 4 * count, "ipv6", 5);
+    msg = compile_error(text);
+    cr_assert(strstr(msg, "nests deeper"), "message: %s", msg);
+    free(msg);
+    free(text);
+}
+
+Test(kexpr, moderate_nesting_accepted)
+{
+    char text[2 * 100 + 5];
+
+    memset(text, '(', 100);
+    memcpy(text + 100, "ipv6", 4);
+    memset(text + 104, ')', 100);
+    text[204] = '\0';
+    cr_assert_eq(selection(text), 0x04);
+}
+
+Test(kexpr, control_byte_shown_as_hex)
+{
+    char *msg = compile_error("sandbox \x1b[31m");
+
+    cr_assert(strstr(msg, "0x1b"), "message: %s", msg);
+    cr_assert_null(strchr(msg, '\x1b'));
+    free(msg);
+}

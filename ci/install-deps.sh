@@ -14,6 +14,10 @@ packages=(
     iproute2 iptables util-linux procps
     # sanitizer and fuzzing builds
     clang libclang-rt-14-dev
+    # ci/build-libgit2.sh: apt-get source, and the static archives the
+    # doctor links in place of libcriterion.so
+    dpkg-dev libboxfort-dev libnanopb-dev libffi-dev libhttp-parser-dev
+    zlib1g-dev libnanomsg-dev
 )
 
 missing=()
@@ -24,7 +28,12 @@ for package in "${packages[@]}"; do
     fi
 done
 
+build_libgit2() {
+    bash "$(dirname "$0")/build-libgit2.sh"
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
+    build_libgit2
     exit 0
 fi
 
@@ -38,3 +47,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+build_libgit2

@@ -304,19 +304,29 @@ CDOC_CHECK(sandbox, test_guest_binary_executable,
     expect_guest_binaries(judge_executable);
 }
 
+/* Both checks read one walk of the root filesystem: the first worker to
+ * start walks and stores the scan in the run directory, and the other
+ * reads it. */
 static void expect_no_mode_bits(mode_t bit, const char *bit_name)
 {
+    const char *run_dir = getenv(CDOC_RUN_DIR_ENV);
     struct cdoc_strings found = {0};
-    size_t count = 0, unreadable = 0;
+    struct cdoc_mode_scan scan;
     struct cdoc_err err;
+    size_t count;
     char *listed;
 
-    if (cdoc_find_mode_bits(cdoc_check_root(), bit, SPECIAL_BITS_LISTED,
-                            &found, &count, &unreadable, &err) < 0)
+    if (cdoc_scan_special_bits_shared(cdoc_check_root(),
+                                      run_dir && *run_dir ? run_dir : NULL,
+                                      &scan, &err) < 0)
         cdoc_check_error("cannot walk the root filesystem: %s", err.msg);
-    if (unreadable)
-        cdoc_check_detail("%zu directories could not be read", unreadable);
+    count = bit == S_ISUID ? scan.setuid_count : scan.setgid_count;
+    cdoc_mode_scan_list(&scan, bit, SPECIAL_BITS_LISTED, &found);
+    if (scan.unreadable)
+        cdoc_check_detail("%zu directories could not be read",
+                          scan.unreadable);
     cdoc_check_property("files_found", "%zu", count);
+    cdoc_mode_scan_release(&scan);
     if (count == 0)
         return;
     listed = suite_join(&found, ", ");

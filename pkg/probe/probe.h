@@ -208,13 +208,72 @@ void cdoc_swaps_release(struct cdoc_swaps *swaps);
 
 /* ---- files -------------------------------------------------------------- */
 
+/* Files a mode scan keeps by path; the counts go on past it. */
+#define CDOC_MODE_SCAN_KEPT 4096
+
+struct cdoc_mode_file {
+    char *path;     /* dir joined with the path below it */
+    mode_t mode;    /* permission and special bits (07777) */
+};
+
+struct cdoc_mode_scan {
+    struct cdoc_mode_file *files; /* sorted by path */
+    size_t kept;
+    size_t capacity;
+    size_t count;        /* regular files with a bit of the mask */
+    size_t setuid_count; /* of those, files with S_ISUID */
+    size_t setgid_count; /* of those, files with S_ISGID */
+    size_t unreadable;   /* directories that could not be read whole */
+};
+
 /*
  * Walk one filesystem from dir (no crossing into other mounts, no following
- * links) and collect regular files with any of the mode bits in mask
- * (S_ISUID, S_ISGID). At most max_listed paths are appended to found;
- * *count counts them all. Unreadable directories below dir are counted in
- * *unreadable, not errors. Returns -1 when dir itself cannot be opened.
+ * links) and record regular files with any of the mode bits in mask
+ * (S_ISUID, S_ISGID): the first CDOC_MODE_SCAN_KEPT in path order, and
+ * counts of all. Two threads share the walk on a machine with two CPUs
+ * or more. Unreadable directories below dir are counted, not errors.
+ * Returns -1 when dir itself cannot be opened.
  */
+int cdoc_scan_mode_bits(const char *dir, mode_t mask,
+                        struct cdoc_mode_scan *scan, struct cdoc_err *err)
+    __attribute__((warn_unused_result));
+
+/* Append to found the paths of kept files with any of bits, in path
+ * order, until found contains max_listed paths. */
+void cdoc_mode_scan_list(const struct cdoc_mode_scan *scan, mode_t bits,
+                         size_t max_listed, struct cdoc_strings *found);
+
+void cdoc_mode_scan_release(struct cdoc_mode_scan *scan);
+
+/*
+ * Store a scan in file path, written to a temporary name and renamed, so a
+ * reader sees the whole scan or none.
+ */
+int cdoc_mode_scan_save(const struct cdoc_mode_scan *scan, const char *path,
+                        struct cdoc_err *err)
+    __attribute__((warn_unused_result));
+
+/* Read a scan stored by cdoc_mode_scan_save. Returns -1 with errno ENOENT
+ * when there is none yet. */
+int cdoc_mode_scan_load(struct cdoc_mode_scan *scan, const char *path,
+                        struct cdoc_err *err)
+    __attribute__((warn_unused_result));
+
+/*
+ * cdoc_scan_mode_bits for S_ISUID | S_ISGID, done once for all the
+ * processes that pass the same share_dir: the first to take an flock on
+ * share_dir/mode-scan.lock walks and stores the scan there, and the others
+ * wait for the lock and read it. A process killed mid-walk drops the lock
+ * and stores nothing, so the next one walks. With share_dir NULL it
+ * walks alone.
+ */
+int cdoc_scan_special_bits_shared(const char *dir, const char *share_dir,
+                                  struct cdoc_mode_scan *scan,
+                                  struct cdoc_err *err)
+    __attribute__((warn_unused_result));
+
+/* The paths of the first max_listed regular files with any of the mode
+ * bits in mask, from cdoc_scan_mode_bits; *count counts them all. */
 int cdoc_find_mode_bits(const char *dir, mode_t mask, size_t max_listed,
                         struct cdoc_strings *found, size_t *count,
                         size_t *unreadable, struct cdoc_err *err)

@@ -43,15 +43,44 @@ static int compare_checks(const void *a, const void *b)
     return strcmp(x->check, y->check);
 }
 
+/*
+ * The cost hint of a check is its declared time limit (.timeout): checks
+ * that may run long declare one above the default, and starting them first
+ * keeps the slowest check from starting last, after the cheap ones have
+ * drained. A suite's hint is that of its most expensive check, because
+ * Criterion starts suites one after another.
+ */
+static double test_cost(const struct criterion_test *test)
+{
+    return test->data->timeout;
+}
+
+static double suite_cost(const struct criterion_suite_set *suite)
+{
+    double cost = 0;
+
+    if (!suite->tests)
+        return 0;
+    FOREACH_SET(const struct criterion_test *test, suite->tests) {
+        if (!test->data->disabled && test_cost(test) > cost)
+            cost = test_cost(test);
+    }
+    return cost;
+}
+
 static int compare_suite_nodes(const void *a, const void *b)
 {
     const struct criterion_suite_set *x =
         (const void *)(*(struct criterion_ordered_set_node *const *)a + 1);
     const struct criterion_suite_set *y =
         (const void *)(*(struct criterion_ordered_set_node *const *)b + 1);
+    double cost_x = suite_cost(x);
+    double cost_y = suite_cost(y);
     size_t rank_x = suite_rank(x->suite.name);
     size_t rank_y = suite_rank(y->suite.name);
 
+    if (cost_x != cost_y)
+        return cost_x > cost_y ? -1 : 1;
     if (rank_x != rank_y)
         return rank_x < rank_y ? -1 : 1;
     return strcmp(x->suite.name, y->suite.name);
@@ -64,6 +93,8 @@ static int compare_test_nodes(const void *a, const void *b)
     const struct criterion_test *y =
         (const void *)(*(struct criterion_ordered_set_node *const *)b + 1);
 
+    if (test_cost(x) != test_cost(y))
+        return test_cost(x) > test_cost(y) ? -1 : 1;
     if (x->data->line_ != y->data->line_)
         return x->data->line_ < y->data->line_ ? -1 : 1;
     return strcmp(x->name, y->name);
@@ -92,9 +123,10 @@ static void reorder_set(struct criterion_ordered_set *set,
     free(nodes);
 }
 
-/* Criterion runs suites and tests sorted by name; run them in report
- * order instead, so checks finish roughly in the order they print. */
-static void order_run(struct criterion_test_set *set)
+/* Criterion runs suites and tests sorted by name; run the expensive ones
+ * first and the rest in report order. Reports keep catalog order whatever
+ * the run order. */
+void cdoc_catalog_order_run(struct criterion_test_set *set)
 {
     reorder_set(set->suites, compare_suite_nodes);
     FOREACH_SET(struct criterion_suite_set *suite, set->suites) {
@@ -148,7 +180,6 @@ void cdoc_catalog_load(struct cdoc_catalog *catalog)
     }
     qsort(catalog->items, catalog->count, sizeof(*catalog->items),
           compare_checks);
-    order_run(catalog->set);
 }
 
 size_t cdoc_catalog_select(struct cdoc_catalog *catalog,

@@ -105,10 +105,14 @@ static void redirect_runner_stdio(const char *run_dir)
 
 static void configure_checks(struct run_state *state)
 {
+    for (size_t i = 0; i < state->catalog->count; i++)
+        state->catalog->items[i].test->data->disabled =
+            !state->catalog->items[i].selected;
+    /* Ordered by the declared limits, before --timeout replaces them. */
+    cdoc_catalog_order_run(state->catalog->set);
     for (size_t i = 0; i < state->catalog->count; i++) {
         struct cdoc_check_info *info = &state->catalog->items[i];
 
-        info->test->data->disabled = !info->selected;
         info->test->data->timeout = cdoc_effective_timeout(info,
                                                            state->options);
     }

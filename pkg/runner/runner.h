@@ -48,6 +48,11 @@ size_t cdoc_catalog_select(struct cdoc_catalog *catalog,
 
 void cdoc_catalog_release(struct cdoc_catalog *catalog);
 
+/* Set Criterion's run order: checks with the longest declared .timeout
+ * first (selected checks only, so mark them disabled first), then report
+ * order. */
+void cdoc_catalog_order_run(struct criterion_test_set *set);
+
 struct cdoc_run_options {
     size_t jobs;             /* workers at once; 0 for the CPU count */
     double timeout_override; /* seconds for every check; 0 keeps each

@@ -377,3 +377,108 @@ Test(probe_files, writable_fallback_without_tmpfile)
         cr_assert(strstr(err.msg, "'/proc' is not writable"), "got: %s",
                   err.msg);
 }
+
+Test(probe_files, mode_scan_counts_each_bit, .init = make_scratch,
+     .fini = remove_scratch)
+{
+    struct cdoc_mode_scan scan;
+    struct cdoc_strings setgid = {0};
+    struct cdoc_err err = {{0}};
+
+    make_mode_tree();
+    cr_assert_eq(cdoc_scan_mode_bits(scratch, S_ISUID | S_ISGID, &scan,
+                                     &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(scan.count, 4);
+    cr_assert_eq(scan.setuid_count, 3);
+    cr_assert_eq(scan.setgid_count, 2);
+    cr_assert_eq(scan.kept, 4);
+    for (size_t i = 1; i < scan.kept; i++)
+        cr_assert_lt(strcmp(scan.files[i - 1].path, scan.files[i].path), 0,
+                     "kept files are sorted by path");
+    cdoc_mode_scan_list(&scan, S_ISGID, 100, &setgid);
+    cr_assert_eq(setgid.count, 2);
+    cr_assert(listed(&setgid, "bin/both"));
+    cr_assert(listed(&setgid, "bin/wall"));
+    cdoc_probe_strings_release(&setgid);
+    cdoc_mode_scan_release(&scan);
+}
+
+Test(probe_files, mode_scan_save_load_round_trip, .init = make_scratch,
+     .fini = remove_scratch)
+{
+    struct cdoc_mode_scan scan;
+    struct cdoc_mode_scan loaded;
+    struct cdoc_err err = {{0}};
+    char *stored = cdoc_xasprintf("%s/stored-scan", scratch);
+
+    make_mode_tree();
+    probe_test_write(scratch, "bin/odd name\nwith=newline", "x", 1, 04755);
+    cr_assert_eq(cdoc_scan_mode_bits(scratch, S_ISUID | S_ISGID, &scan,
+                                     &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(cdoc_mode_scan_save(&scan, stored, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(cdoc_mode_scan_load(&loaded, stored, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(loaded.count, scan.count);
+    cr_assert_eq(loaded.setuid_count, scan.setuid_count);
+    cr_assert_eq(loaded.setgid_count, scan.setgid_count);
+    cr_assert_eq(loaded.unreadable, scan.unreadable);
+    cr_assert_eq(loaded.kept, scan.kept);
+    for (size_t i = 0; i < scan.kept; i++) {
+        cr_assert_str_eq(loaded.files[i].path, scan.files[i].path);
+        cr_assert_eq(loaded.files[i].mode, scan.files[i].mode);
+    }
+    cdoc_mode_scan_release(&scan);
+    cdoc_mode_scan_release(&loaded);
+    free(stored);
+}
+
+Test(probe_files, mode_scan_load_rejects_garbage, .init = make_scratch,
+     .fini = remove_scratch)
+{
+    struct cdoc_mode_scan loaded;
+    struct cdoc_err err = {{0}};
+    char *stored = cdoc_xasprintf("%s/stored-scan", scratch);
+
+    cr_assert_eq(cdoc_mode_scan_load(&loaded, stored, &err), -1);
+    cr_assert_eq(errno, ENOENT, "a missing scan is ENOENT");
+    probe_test_write(scratch, "stored-scan", "count=1\0file=9 /x", 17, 0600);
+    cr_assert_eq(cdoc_mode_scan_load(&loaded, stored, &err), -1);
+    cr_assert(strstr(err.msg, "invalid record"), "got: %s", err.msg);
+    free(stored);
+}
+
+Test(probe_files, mode_scan_shared_walks_once, .init = make_scratch,
+     .fini = remove_scratch)
+{
+    struct cdoc_mode_scan first;
+    struct cdoc_mode_scan second;
+    struct cdoc_err err = {{0}};
+    char *share = cdoc_xasprintf("%s/share", scratch);
+    char *tree = cdoc_xasprintf("%s/tree", scratch);
+    char *late = cdoc_xasprintf("%s/tree/late-su", scratch);
+
+    probe_test_mkdirs(scratch, "share");
+    probe_test_write(scratch, "tree/su", "x", 1, 04755);
+    cr_assert_eq(cdoc_scan_special_bits_shared(tree, share, &first, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(first.setuid_count, 1);
+
+    /* A file added after the first walk is not seen: the second caller
+     * reads the stored scan instead of walking. */
+    probe_test_write(scratch, "tree/late-su", "x", 1, 04755);
+    cr_assert_eq(cdoc_scan_special_bits_shared(tree, share, &second, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(second.setuid_count, 1);
+    cr_assert_eq(second.kept, 1);
+    cr_assert_str_eq(second.files[0].path, first.files[0].path);
+
+    cdoc_mode_scan_release(&first);
+    cdoc_mode_scan_release(&second);
+    unlink(late);
+    free(late);
+    free(tree);
+    free(share);
+}

@@ -14,8 +14,8 @@ packages=(
     iproute2 iptables util-linux procps
     # sanitizer and fuzzing builds
     clang libclang-rt-14-dev
-    # ci/build-libgit2.sh: apt-get source, and the static archives the
-    # doctor links in place of libcriterion.so
+    # the static archives the doctor links in place of libcriterion.so
+    # when ci/build-libgit2.sh has been run (docs/benchmarks.md)
     dpkg-dev libboxfort-dev libnanopb-dev libffi-dev libhttp-parser-dev
     zlib1g-dev libnanomsg-dev
 )
@@ -28,12 +28,7 @@ for package in "${packages[@]}"; do
     fi
 done
 
-build_libgit2() {
-    bash "$(dirname "$0")/build-libgit2.sh"
-}
-
 if [ "${#missing[@]}" -eq 0 ]; then
-    build_libgit2
     exit 0
 fi
 
@@ -47,4 +42,3 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-build_libgit2

@@ -122,17 +122,24 @@ snapshot() {
     # iptables-save stamps its output with the time in comment lines.
     iptables-save | grep -v '^#' >"$prefix.nat" || true
     lab_processes >"$prefix.processes"
+    # The state directory, which down removes with every file the lab made.
+    if [ -e "$LAB_DIR" ]; then
+        find "$LAB_DIR" >"$prefix.state"
+    else
+        : >"$prefix.state"
+    fi
 }
 
 # Compare the host state before up and after down. Mount and loop device
 # lines are held against the lab only when they name something of the lab
 # (its state directory, /run/netns, a capsem-* or lab-* name), because
 # other programs on a shared machine mount and attach loop devices too.
-# Network namespaces, nat rules and the lab's processes must match exactly.
+# Network namespaces, nat rules, the lab's processes and the state
+# directory must match exactly.
 compare_snapshots() {
     local name=$1 before=$2 after=$3 kind changes lab_changes problems=""
     local notes="" pattern
-    for kind in mounts loops netns nat processes; do
+    for kind in mounts loops netns nat processes state; do
         changes=$(diff "$before.$kind" "$after.$kind" | grep '^[<>]' || true)
         if [ -z "$changes" ]; then
             continue
@@ -154,9 +161,25 @@ compare_snapshots() {
         fi
     done
     if [ -z "$problems" ]; then
-        pass "down after $name restores findmnt, losetup -a, ip netns, iptables-save and the lab's processes$notes"
+        pass "down after $name restores findmnt, losetup -a, ip netns, iptables-save, the lab's processes and $LAB_DIR$notes"
     else
         fail "down after $name left the host changed:$problems$notes"
+    fi
+}
+
+# The lab's network namespace must have no route beyond its own addresses,
+# so that nothing the doctor or a fault does can reach another machine.
+# ip route get only consults the routing table and sends nothing.
+check_no_route_out() {
+    local netns routes
+    netns=$(cat "$LAB_DIR/netns")
+    routes=$(ip -n "$netns" route show table main)
+    if [ -n "$routes" ]; then
+        fail "lab network namespace $netns has routes: $routes"
+    elif ip -n "$netns" route get 10.9.9.9 >/dev/null 2>&1; then
+        fail "lab network namespace $netns has a route to 10.9.9.9"
+    else
+        pass "lab network namespace $netns has no route out"
     fi
 }
 
@@ -181,6 +204,9 @@ run_lab() {
         return 1
     fi
     up_times+=("$(duration_ms "$work/$name.up")")
+    if [ -z "$fault" ]; then
+        check_no_route_out
+    fi
 
     timeout "$DOCTOR_TIMEOUT_SECONDS" "$LAB" run "${DOCTOR[@]}" \
         >"$work/$name.console" 2>&1 || status=$?

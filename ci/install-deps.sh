@@ -12,6 +12,8 @@ packages=(
     # tests: schema validation, protobuf decoding, JSON checks, probe fixtures
     libxml2-utils protobuf-compiler python3 squashfs-tools e2fsprogs
     iproute2 iptables util-linux procps
+    # the namespace lab (tests/lab): loop devices, namespaces, guest DNS
+    mount dnsmasq-base
     # sanitizer and fuzzing builds
     clang libclang-rt-14-dev
     # the static archives the doctor links in place of libcriterion.so

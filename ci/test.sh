@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build capsem-doctor and run every test: the unit tests and the end-to-end
-# command-line tests in a normal build, then the unit tests and the
-# end-to-end tests again under AddressSanitizer and UBSan.
+# command-line tests in a normal build, the same again under
+# AddressSanitizer and UBSan, the namespace lab's verdict matrix, and a
+# bounded fuzzing run of every parser. Run as root.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,6 +35,9 @@ echo "== unit tests under ASan and UBSan"
 
 echo "== command-line tests under ASan and UBSan"
 tests/cli/run.sh build-asan/capsem-doctor build-asan/doctor-selftest "$PWD"
+
+echo "== namespace lab: the verdict matrix"
+bash tests/lab/matrix.sh
 
 echo "== fuzzing the parsers"
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash ci/fuzz.sh

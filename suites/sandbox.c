@@ -774,10 +774,17 @@ CDOC_CHECK(sandbox, test_denied_domain, "Denied domain returns 403 or refused")
                        net->connect_timeout_seconds, &result, &err) < 0)
         cdoc_check_error("%s", err.msg);
     cdoc_check_property("http_status", "%ld", result.status);
+    /* A refusal proves the policy only when it comes from the proxy: with
+     * nothing listening, every domain is unreachable, allowed or not. */
+    if (!result.connected)
+        cdoc_check_fail("nothing accepted the connection for %s at %s port "
+                        "%d, so the proxy's deny policy cannot be seen: %s",
+                        domain, address, net->https_port,
+                        result.error ? result.error : "no answer");
     if (result.status != 0 && result.status != 403)
         cdoc_check_fail("denied domain %s answered HTTP %ld: the proxy lets "
                         "it through", domain, result.status);
-    if (result.status == 0 && !result.connected && result.error &&
+    if (result.status == 0 && result.error &&
         strstr(result.error, "timed out"))
         cdoc_check_fail("no answer from the proxy for %s within %g s: %s",
                         domain, net->connect_timeout_seconds, result.error);

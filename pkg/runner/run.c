@@ -6,6 +6,7 @@
 #include "runner/events.h"
 #include "runner/record.h"
 #include "runner/rundir.h"
+#include "probe/probe.h"
 
 #include <criterion/criterion.h>
 #include <criterion/options.h>
@@ -565,6 +566,46 @@ static void install_stop_handlers(struct sigaction *saved_int,
     sigaction(SIGTERM, &stop, saved_term);
 }
 
+/* Directories Criterion 2.4.1 writes to whatever TMPDIR says: its
+ * runner's nanomsg socket goes to /tmp, and boxfort keeps each worker's
+ * memory arena in /dev/shm. */
+static const char *const criterion_dirs[][2] = {
+    {"/tmp", "runner socket"},
+    {"/dev/shm", "worker arenas"},
+};
+
+/*
+ * Criterion's runner aborts when it cannot create its socket, which would
+ * turn every check into a crash of the runner. Find out first, and report
+ * every check as an error that names the directory instead.
+ */
+static bool criterion_can_start(struct run_state *state)
+{
+    size_t count = sizeof(criterion_dirs) / sizeof(criterion_dirs[0]);
+
+    for (size_t i = 0; i < count; i++) {
+        const char *how = NULL;
+        struct cdoc_err err;
+
+        if (cdoc_probe_writable(criterion_dirs[i][0], &how, &err) == 0)
+            continue;
+        /* TODO: run the checks anyway, by giving the runner a private
+         * writable /tmp while workers still read the real one. */
+        for (size_t j = 0; j < state->report->result_count; j++) {
+            struct cdoc_result *result = &state->report->results[j];
+
+            set_verdict(result, CDOC_ERROR, cdoc_xasprintf(
+                "not run: the check runner (Criterion) needs a writable "
+                "%s for its %s, and %s", criterion_dirs[i][0],
+                criterion_dirs[i][1], err.msg));
+            if (state->options->on_result)
+                state->options->on_result(result, state->options->context);
+        }
+        return false;
+    }
+    return true;
+}
+
 /* Point the workers at the run directory and at --root. */
 static void export_worker_environment(const struct run_state *state)
 {
@@ -622,7 +663,9 @@ int cdoc_run(struct cdoc_catalog *catalog,
     if (cdoc__run_dir_create(options->profile_json, &state.run_dir,
                              err) == 0) {
         export_worker_environment(&state);
-        if (start_runner(&state, &event_fd, err) == 0) {
+        if (!criterion_can_start(&state))
+            rc = 0;
+        else if (start_runner(&state, &event_fd, err) == 0) {
             run_to_end(&state, event_fd);
             rc = 0;
         }

@@ -682,6 +682,7 @@ CDOC_CHECK(sandbox, test_iptables_redirect, "Port 443 redirected to 10443")
     struct cdoc_exec_result run;
     struct cdoc_err err;
     char *rule = NULL;
+    char *problem = NULL;
 
     if (cdoc_exec(argv, 5.0, 256 * 1024, &run, &err) < 0)
         cdoc_check_error("cannot run iptables-save: %s", err.msg);
@@ -695,9 +696,9 @@ CDOC_CHECK(sandbox, test_iptables_redirect, "Port 443 redirected to 10443")
                          "signal %d%s)", run.exit_status, run.term_signal,
                          run.timed_out ? ", timed out" : "");
     if (!cdoc_nat_has_redirect(run.output.data ? run.output.data : "",
-                               net->https_port, net->proxy_port, &rule))
-        cdoc_check_fail("no nat rule redirects TCP port %d to %d", 
-                        net->https_port, net->proxy_port);
+                               net->https_port, net->proxy_port,
+                               net->sentinel_address, &rule, &problem))
+        cdoc_check_fail("%s", problem);
     cdoc_check_property("rule", "%s", rule);
     free(rule);
     cdoc_exec_result_release(&run);

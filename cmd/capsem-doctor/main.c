@@ -8,6 +8,7 @@
 #include "runner/runner.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,7 +303,53 @@ static int select_checks(const struct options *options,
     return 0;
 }
 
-/* Two reports on one path would leave only the last one written. */
+/* The file a report path names, as text: the resolved path of its
+ * directory and its own name, or "dev:ino" when it already exists (which
+ * also catches two links to one file). The caller frees it. */
+static char *report_identity(const char *path)
+{
+    char *copy = cdoc_xstrdup(path);
+    char *slash = strrchr(copy, '/');
+    const char *name = slash ? slash + 1 : copy;
+    char *dir = NULL;
+    char *identity;
+    struct stat st;
+
+    if (stat(path, &st) == 0) {
+        free(copy);
+        return cdoc_xasprintf("%ju:%ju", (uintmax_t)st.st_dev,
+                              (uintmax_t)st.st_ino);
+    }
+    if (slash) {
+        *slash = '\0';
+        dir = realpath(*copy ? copy : "/", NULL);
+    } else {
+        dir = realpath(".", NULL);
+    }
+    identity = cdoc_xasprintf("%s/%s", dir ? dir : "?", name);
+    free(dir);
+    free(copy);
+    return identity;
+}
+
+static bool same_report_file(const char *a, const char *b)
+{
+    char *first, *second;
+    bool same;
+
+    if (!a || !b)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    first = report_identity(a);
+    second = report_identity(b);
+    same = strcmp(first, second) == 0;
+    free(first);
+    free(second);
+    return same;
+}
+
+/* Two reports on one file would leave only the last one written. */
 static int check_report_paths(const struct options *options)
 {
     const char *paths[] = {options->junit_path, options->json_path,
@@ -310,7 +357,7 @@ static int check_report_paths(const struct options *options)
 
     for (size_t i = 0; i < 3; i++) {
         for (size_t j = i + 1; j < 3; j++) {
-            if (paths[i] && paths[j] && strcmp(paths[i], paths[j]) == 0) {
+            if (same_report_file(paths[i], paths[j])) {
                 fprintf(stderr, "capsem-doctor: error: two reports are to "
                         "be written to '%s'; give each format its own "
                         "file\n", paths[i]);

@@ -14,13 +14,18 @@
 #include <stdbool.h>
 
 /*
- * Find, in iptables-save output, a nat rule that redirects TCP to_port
- * traffic for dport from_port ("-p tcp ... --dport 443 ... -j REDIRECT
- * --to-ports 10443"). On a match, *rule (if not NULL) gets a copy of the
- * rule line, which the caller frees.
+ * Decide from iptables-save output whether every TCP connection a local
+ * process makes to from_port is redirected to to_port: the nat OUTPUT
+ * chain (and the user chains it jumps to) must reach a rule
+ * "-p tcp --dport FROM -j REDIRECT --to-ports TO" with no negation and no
+ * narrower match (a destination other than everything or the sentinel,
+ * an owner, an interface) before any rule that could send that traffic
+ * elsewhere. On success *rule gets that rule's line; otherwise *problem
+ * says why. The caller frees both; either pointer may be NULL.
  */
 bool cdoc_nat_has_redirect(const char *iptables_save, int from_port,
-                           int to_port, char **rule);
+                           int to_port, const char *sentinel, char **rule,
+                           char **problem);
 
 /* IPv4 addresses of name from getaddrinfo(3), in the resolver's order.
  * On failure err carries gai_strerror's text and the name. */

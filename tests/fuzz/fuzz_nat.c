@@ -12,9 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = strndup((const char *)data, size);
     char *rule = NULL;
+    char *problem = NULL;
 
-    if (cdoc_nat_has_redirect(text, 443, 10443, &rule))
-        free(rule);
+    cdoc_nat_has_redirect(text, 443, 10443, "10.0.0.1", &rule, &problem);
+    free(rule);
+    free(problem);
     free(text);
     return 0;
 }

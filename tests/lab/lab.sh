@@ -149,7 +149,7 @@ is_namespace_init() {
             fi
             return 1
         fi
-    done <"/proc/$1/status" 2>/dev/null
+    done < <(cat "/proc/$1/status" 2>/dev/null)
     return 1
 }
 
@@ -497,6 +497,17 @@ teardown() {
                 losetup -d "$device" || log "cannot detach $device ($role)"
             fi
         done <"$LAB_DIR/loops"
+    fi
+    # An interrupted up can attach a device before it records it in the
+    # loops file: detach every device backed by an image of this lab.
+    while read -r device backing; do
+        case "$backing" in
+        "$LAB_DIR"/*) losetup -d "$device" ||
+            log "cannot detach $device ($backing)" ;;
+        esac
+    done < <(losetup -n -O NAME,BACK-FILE 2>/dev/null |
+        sed 's/ (deleted)$//')
+    if losetup -n -O BACK-FILE | grep -qF "$LAB_DIR/"; then
         tries=0
         while [ "$tries" -lt 100 ] &&
             losetup -n -O BACK-FILE | grep -qF "$LAB_DIR/"; do

@@ -83,16 +83,25 @@ const char *cdoc_check_root(void)
     return root && *root ? root : "/";
 }
 
+/* Format a verdict message and append it to the record file. */
+static char *record_message(enum cdoc_record_kind kind, const char *fmt,
+                            va_list args)
+{
+    char *msg = vformat(fmt, args);
+
+    record(kind, msg, strlen(msg));
+    return msg;
+}
+
 void cdoc_check_fail(const char *fmt, ...)
 {
     va_list args;
     char *msg;
 
     va_start(args, fmt);
-    msg = vformat(fmt, args);
+    msg = record_message(CDOC_RECORD_FAIL, fmt, args);
     va_end(args);
 
-    record(CDOC_RECORD_FAIL, msg, strlen(msg));
     cr_assert_fail("%s", msg);
     /* cr_assert_fail jumps out of the test; this line is not reached. */
     _exit(1);
@@ -104,10 +113,9 @@ void cdoc_check_error(const char *fmt, ...)
     char *msg;
 
     va_start(args, fmt);
-    msg = vformat(fmt, args);
+    msg = record_message(CDOC_RECORD_ERROR, fmt, args);
     va_end(args);
 
-    record(CDOC_RECORD_ERROR, msg, strlen(msg));
     /* Criterion has no error verdict, so it records a failure, and the
      * record file tells the runner to report an error instead. */
     cr_assert_fail("error: %s", msg);
@@ -120,10 +128,9 @@ void cdoc_check_skip(const char *fmt, ...)
     char *msg;
 
     va_start(args, fmt);
-    msg = vformat(fmt, args);
+    msg = record_message(CDOC_RECORD_SKIP, fmt, args);
     va_end(args);
 
-    record(CDOC_RECORD_SKIP, msg, strlen(msg));
     cr_skip_test("%s", msg);
     _exit(0);
 }

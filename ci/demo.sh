@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build capsem-doctor, start the namespace lab (a Capsem-like guest built
-# from Linux namespaces, tests/lab/), run the sandbox and environment
-# suites inside it, copy the JUnit, JSON and protobuf reports into the
-# folder given as the first argument (default: out/), and stop the lab.
+# Run capsem-doctor in the namespace lab, a Capsem-like guest built from
+# Linux namespaces (tests/lab/). The script builds the doctor, starts the
+# lab and runs the sandbox and environment suites inside it. It copies the
+# JUnit, JSON and protobuf reports into the folder given as the first
+# argument (default: out/), then stops the lab.
 #
 # With --host, run the same suites on this machine instead of the lab
 # (docs/worked-example.md walks through such a run).

@@ -47,7 +47,7 @@ static void split_path(const char *path, struct cdoc_strings *dirs)
 
         while (dir_len > 1 && dir[dir_len - 1] == '/')
             dir[--dir_len] = '\0';
-        suite_strings_push(dirs, *dir ? dir : ".");
+        cdoc_strings_append(dirs, *dir ? dir : ".");
         free(dir);
         if (at[len] == '\0')
             break;
@@ -81,7 +81,7 @@ CDOC_CHECK(environment, test_path_includes_standard_dirs,
     }
     if (missing.len)
         cdoc_check_fail("PATH lacks %s (PATH=%s)", missing.data, path);
-    suite_strings_release(&dirs);
+    cdoc_strings_release(&dirs);
 }
 
 /* The first directory in PATH holding an executable python3, or NULL. */
@@ -125,7 +125,7 @@ CDOC_CHECK(environment, test_python_venv_active, "Python venv activated")
     cdoc_check_property("python3", "%s", python);
     free(python);
     free(venv_bin);
-    suite_strings_release(&dirs);
+    cdoc_strings_release(&dirs);
 }
 
 CDOC_CHECK(environment, test_shell_is_bash, "Bash installed")

@@ -651,7 +651,7 @@ CDOC_CHECK(sandbox, test_dummy_interface_exists, "dummy0 NIC present")
     suite_read_interfaces(&ifaces);
     if (!cdoc_interfaces_find(&ifaces, name)) {
         for (size_t i = 0; i < ifaces.count; i++)
-            suite_strings_push(&names, ifaces.items[i].name);
+            cdoc_strings_append(&names, ifaces.items[i].name);
         cdoc_check_fail("there is no %s interface (interfaces: %s)", name,
                         suite_join(&names, ", "));
     }
@@ -728,7 +728,7 @@ static void sentinel_for(const char *domain, char **address)
                         "here, so nothing can carry traffic to the proxy",
                         net->sentinel_address);
     *address = cdoc_xstrdup(addresses.items[0]);
-    suite_strings_release(&addresses);
+    cdoc_strings_release(&addresses);
 }
 
 CDOC_CHECK(sandbox, test_allowed_domain,

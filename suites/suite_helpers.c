@@ -16,22 +16,6 @@ char *suite_path(const char *path)
     return cdoc_path_join(cdoc_check_root(), path);
 }
 
-void suite_strings_push(struct cdoc_strings *list, const char *text)
-{
-    list->items = cdoc_xrealloc(list->items,
-                                (list->count + 1) * sizeof(*list->items));
-    list->items[list->count++] = cdoc_xstrdup(text);
-}
-
-void suite_strings_release(struct cdoc_strings *list)
-{
-    for (size_t i = 0; i < list->count; i++)
-        free(list->items[i]);
-    free(list->items);
-    list->items = NULL;
-    list->count = 0;
-}
-
 char *suite_join(const struct cdoc_strings *list, const char *separator)
 {
     struct cdoc_buf buf = {0};
@@ -264,7 +248,7 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
     struct cdoc_strings servers = {0};
     struct cdoc_err err;
 
-    /* getaddrinfo reads the real /etc/resolv.conf whatever --root says,
+    /* getaddrinfo reads the real /etc/resolv.conf whatever --root names,
      * so the guard must read that file too. */
     if (cdoc_resolv_nameservers("/", &servers, &err) < 0 &&
         errno != ENOENT)

@@ -28,7 +28,7 @@ char *suite_path(const char *path);
 void suite_expect_process(const char *name);
 
 /* Fail naming every running process whose full name is in names; what
- * says what such a process would be ("a service manager"). */
+ * describes such a process ("a service manager"). */
 void suite_expect_no_process(const struct cdoc_strings *names,
                              const char *what);
 
@@ -55,8 +55,5 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses);
 /* The strings joined with separator, for messages;
  * the caller frees it. */
 char *suite_join(const struct cdoc_strings *list, const char *separator);
-
-void suite_strings_push(struct cdoc_strings *list, const char *text);
-void suite_strings_release(struct cdoc_strings *list);
 
 #endif

@@ -176,7 +176,7 @@ static int run_checks(const struct options *options,
         printf("capsem-doctor %s: profile %s, %zu %s selected\n",
                CDOC_VERSION, profile->name, selected,
                selected == 1 ? "check" : "checks");
-    /* Even -q says so: a report about a test tree is not about this
+    /* Even -q prints this: a report about a test tree is not about this
      * machine. */
     if (options->root)
         printf("root: %s (verdicts describe that tree, not this "
@@ -268,7 +268,7 @@ static int convert_report(const struct options *options)
     }
     cdoc_buf_release(&bytes);
     if (report.result_count == 0) {
-        fprintf(stderr, "capsem-doctor: error: report '%s' holds no check "
+        fprintf(stderr, "capsem-doctor: error: report '%s' contains no check "
                 "results; pass a file written by capsem-doctor --proto\n",
                 options->report_input);
         cdoc_report_release(&report);

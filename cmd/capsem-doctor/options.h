@@ -30,8 +30,8 @@ struct options {
 };
 
 /* Parse argv. A first argument "report" selects the report command, which
- * takes one protobuf file. On a usage error, err says which option or
- * value is wrong and how to fix it. */
+ * takes one protobuf file. On a usage error, err names the wrong option
+ * or value and how to fix it. */
 int parse_options(int argc, char **argv, struct options *options,
                   struct cdoc_err *err);
 

@@ -194,7 +194,7 @@ static void enter_directory(struct mode_walk_local *local, int dir_fd,
 
     if (local->collect_items && depth == MODE_WALK_SPLIT_DEPTH) {
         /* Checked for the filesystem when a thread opens it. */
-        cdoc_probe_strings_append(&local->shared->items, local->path.data);
+        cdoc_strings_append(&local->shared->items, local->path.data);
         return;
     }
     fd = openat(dir_fd, name,
@@ -399,7 +399,7 @@ int cdoc_scan_mode_bits(const char *dir, mode_t mask,
     if (scan->kept > 1)
         qsort(scan->files, scan->kept, sizeof(*scan->files),
               compare_mode_files);
-    cdoc_probe_strings_release(&shared.items);
+    cdoc_strings_release(&shared.items);
     pthread_mutex_destroy(&shared.lock);
     close(fd);
     return 0;
@@ -418,7 +418,7 @@ void cdoc_mode_scan_list(const struct cdoc_mode_scan *scan, mode_t bits,
 {
     for (size_t i = 0; i < scan->kept && found->count < max_listed; i++) {
         if (scan->files[i].mode & bits)
-            cdoc_probe_strings_append(found, scan->files[i].path);
+            cdoc_strings_append(found, scan->files[i].path);
     }
 }
 

@@ -30,9 +30,7 @@ int cdoc_resolve_ipv4(const char *name, struct cdoc_strings *addresses,
             continue;
         if (cdoc_strings_contains(addresses, text))
             continue;
-        addresses->items = cdoc_xrealloc(
-            addresses->items, (addresses->count + 1) * sizeof(char *));
-        addresses->items[addresses->count++] = cdoc_xstrdup(text);
+        cdoc_strings_append(addresses, text);
     }
     freeaddrinfo(list);
     return 0;
@@ -111,7 +109,7 @@ int cdoc_https_get(const char *host, const char *address, int port,
         return cdoc_errf(err, "cannot create a libcurl handle");
 
     /* Pin host to address so libcurl connects nowhere else, even if the
-     * resolver would return another address by the time libcurl asks. */
+     * resolver would return another address by the time libcurl resolves it. */
     pin = cdoc_xasprintf("%s:%d:%s", host, port, address);
     url = cdoc_xasprintf("https://%s:%d%s", host, port, path ? path : "/");
     resolve = curl_slist_append(NULL, pin);

@@ -322,7 +322,7 @@ void cdoc_overlay_split_lowerdirs(const char *value, struct cdoc_strings *dirs)
         }
         if (*p == ':' || *p == '\0') {
             if (dir.len > 0)
-                cdoc_probe_strings_append(dirs, dir.data);
+                cdoc_strings_append(dirs, dir.data);
             dir.len = 0;
             if (!*p)
                 break;

@@ -2,7 +2,7 @@
 /*
  * Deciding from iptables-save output whether the guest's own TCP traffic
  * to one port is redirected to another. Only the nat table's OUTPUT chain
- * sees a local process's connections, and its rules apply in order, so
+ * receives a local process's connections, and its rules apply in order, so
  * the redirect must cover all such traffic and come before any rule that
  * could take that traffic elsewhere.
  */

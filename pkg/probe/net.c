@@ -159,7 +159,7 @@ int cdoc_interface_ipv4_addresses(const char *name, struct cdoc_strings *out,
             continue;
         sin = (const struct sockaddr_in *)(const void *)ifa->ifa_addr;
         if (inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text)))
-            cdoc_probe_strings_append(out, text);
+            cdoc_strings_append(out, text);
     }
     freeifaddrs(list);
     return 0;
@@ -235,7 +235,7 @@ int cdoc_resolv_nameservers(const char *root, struct cdoc_strings *out,
         char *address = nameserver_of(line, len);
 
         if (address) {
-            cdoc_probe_strings_append(out, address);
+            cdoc_strings_append(out, address);
             free(address);
         }
         if (!newline)

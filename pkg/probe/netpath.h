@@ -15,13 +15,13 @@
 
 /*
  * Decide from iptables-save output whether every TCP connection a local
- * process makes to from_port is redirected to to_port: the nat OUTPUT
- * chain (and the user chains it jumps to) must reach a rule
- * "-p tcp --dport FROM -j REDIRECT --to-ports TO" with no negation and no
- * narrower match (a destination other than everything or the sentinel,
- * an owner, an interface) before any rule that could send that traffic
- * elsewhere. On success *rule gets that rule's line; otherwise *problem
- * says why. The caller frees both; either pointer may be NULL.
+ * process makes to from_port is redirected to to_port. The nat OUTPUT
+ * chain, with the user chains it jumps to, must reach a rule
+ * "-p tcp --dport FROM -j REDIRECT --to-ports TO" before any rule that
+ * could send that traffic elsewhere. That rule may have no negation and
+ * no narrower match: no owner, no interface, and no destination but
+ * everything or the sentinel. On success *rule gets that rule's line;
+ * otherwise *problem explains why. The caller frees both; either pointer may be NULL.
  */
 bool cdoc_nat_has_redirect(const char *iptables_save, int from_port,
                            int to_port, const char *sentinel, char **rule,

@@ -16,12 +16,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Append a copy of text to list. */
-void cdoc_probe_strings_append(struct cdoc_strings *list, const char *text);
-
-/* Free every string of list and the array, leaving it empty. */
-void cdoc_probe_strings_release(struct cdoc_strings *list);
-
 /* "<root>/<path>" without doubled slashes; the caller frees it. */
 char *cdoc_path_join(const char *root, const char *path);
 

@@ -5,22 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cdoc_probe_strings_append(struct cdoc_strings *list, const char *text)
-{
-    list->items = cdoc_xrealloc(list->items,
-                                (list->count + 1) * sizeof(*list->items));
-    list->items[list->count++] = cdoc_xstrdup(text);
-}
-
-void cdoc_probe_strings_release(struct cdoc_strings *list)
-{
-    for (size_t i = 0; i < list->count; i++)
-        free(list->items[i]);
-    free(list->items);
-    list->items = NULL;
-    list->count = 0;
-}
-
 static bool is_octal(char c)
 {
     return c >= '0' && c <= '7';

@@ -117,7 +117,7 @@ void cdoc_check_error(const char *fmt, ...)
     va_end(args);
 
     /* Criterion has no error verdict, so it records a failure, and the
-     * record file tells the runner to report an error instead. */
+     * record file makes the runner report an error instead. */
     cr_assert_fail("error: %s", msg);
     _exit(1);
 }

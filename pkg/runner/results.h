@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Captured output beyond this many bytes is cut, and the report says so. */
+/* Captured output beyond this many bytes is cut, and the report notes it. */
 #define CDOC_OUTPUT_MAX (64 * 1024)
 
 enum cdoc_verdict {

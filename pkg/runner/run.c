@@ -566,7 +566,7 @@ static void install_stop_handlers(struct sigaction *saved_int,
     sigaction(SIGTERM, &stop, saved_term);
 }
 
-/* Directories Criterion 2.4.1 writes to whatever TMPDIR says: its
+/* Directories Criterion 2.4.1 writes to whatever TMPDIR is set to: its
  * runner's nanomsg socket goes to /tmp, and boxfort keeps each worker's
  * memory arena in /dev/shm. */
 static const char *const criterion_dirs[][2] = {

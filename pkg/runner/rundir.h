@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The run directory: the doctor's only place for temporary files. It holds
+ * The run directory: the doctor's only place for temporary files. It contains
  * the profile for the workers, their record files and the runner's log,
  * and is removed at the end of the run. A doctor killed with SIGKILL
  * cannot remove it, so the next run sweeps directories whose doctor is

@@ -69,7 +69,7 @@ struct cdoc_run_options {
 /*
  * Run the selected checks and fill report->results (one per selected
  * check, in catalog order) and the run-level fields. Returns -1 only when
- * the run could not start (no temporary directory, no fork); a check that
+ * the run could not start (no temporary directory, no fork). A check that
  * crashes, hangs or errs is a result, not a failure of cdoc_run.
  */
 int cdoc_run(struct cdoc_catalog *catalog,

@@ -104,7 +104,7 @@ print(eval(sys.argv[2]))' "$2" "$3" 2>&1)
     fi
 }
 
-# Criterion's runner socket always goes to /tmp, whatever TMPDIR says.
+# Criterion's runner socket always goes to /tmp, whatever TMPDIR is.
 leftovers() {
     find "$TMPDIR" -mindepth 1 2>/dev/null | sort
     find /tmp -maxdepth 1 -name 'criterion_*.sock' 2>/dev/null | sort

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             if (lower)
                 cdoc_overlay_split_lowerdirs(lower, &dirs);
-            cdoc_probe_strings_release(&dirs);
+            cdoc_strings_release(&dirs);
             free(lower);
             cdoc_mount_is_read_only(root);
         }

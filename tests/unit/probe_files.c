@@ -177,7 +177,7 @@ Test(probe_files, mode_bits_found, .init = make_scratch,
     cr_assert(listed(&found, "bin/sub/deep/mount.x"));
     cr_assert_not(listed(&found, "link-to-su"), "symlinks are not followed");
     cr_assert_not(listed(&found, "shared"), "directories are not files");
-    cdoc_probe_strings_release(&found);
+    cdoc_strings_release(&found);
 }
 
 Test(probe_files, mode_bits_mask_selects, .init = make_scratch,
@@ -195,7 +195,7 @@ Test(probe_files, mode_bits_mask_selects, .init = make_scratch,
     cr_assert_eq(count, 2);
     cr_assert(listed(&found, "bin/wall"));
     cr_assert(listed(&found, "bin/both"));
-    cdoc_probe_strings_release(&found);
+    cdoc_strings_release(&found);
 }
 
 Test(probe_files, mode_bits_list_capped, .init = make_scratch,
@@ -212,7 +212,7 @@ Test(probe_files, mode_bits_list_capped, .init = make_scratch,
                  0, "%s", err.msg);
     cr_assert_eq(found.count, 2);
     cr_assert_eq(count, 4, "the count covers files past the cap");
-    cdoc_probe_strings_release(&found);
+    cdoc_strings_release(&found);
 
     cr_assert_eq(cdoc_find_mode_bits(scratch, S_ISUID, 0, &found, &count,
                                      &unreadable, &err),
@@ -249,7 +249,7 @@ Test(probe_files, mode_bits_unreadable_counted, .init = make_scratch,
     cr_assert_eq(unreadable, 1);
     cr_assert_eq(count, 4, "the rest of the tree is still walked");
     cr_assert_not(listed(&found, "locked/hidden-su"));
-    cdoc_probe_strings_release(&found);
+    cdoc_strings_release(&found);
     free(locked);
 }
 
@@ -278,13 +278,13 @@ Test(probe_files, mode_bits_stay_on_one_filesystem, .init = make_scratch,
                  0, "%s", err.msg);
     cr_assert_eq(count, 4);
     cr_assert_not(listed(&found, "mnt/other-fs-su"));
-    cdoc_probe_strings_release(&found);
+    cdoc_strings_release(&found);
 
     cr_assert_eq(cdoc_find_mode_bits(mnt, S_ISUID, 100, &found, &count,
                                      &unreadable, &err),
                  0, "%s", err.msg);
     cr_assert_eq(count, 1, "a walk that starts on the mount sees it");
-    cdoc_probe_strings_release(&found);
+    cdoc_strings_release(&found);
     umount2(mnt, MNT_DETACH);
     free(mnt);
 }
@@ -400,7 +400,7 @@ Test(probe_files, mode_scan_counts_each_bit, .init = make_scratch,
     cr_assert_eq(setgid.count, 2);
     cr_assert(listed(&setgid, "bin/both"));
     cr_assert(listed(&setgid, "bin/wall"));
-    cdoc_probe_strings_release(&setgid);
+    cdoc_strings_release(&setgid);
     cdoc_mode_scan_release(&scan);
 }
 

@@ -152,7 +152,7 @@ Test(probe_mounts, overlay_options)
     cr_assert_str_eq(dirs.items[1], "/mnt/extra:layer");
     cr_assert_str_eq(dirs.items[2], "/mnt/base");
 
-    cdoc_probe_strings_release(&dirs);
+    cdoc_strings_release(&dirs);
     free(lower);
     free(upper);
     free(work);
@@ -169,13 +169,13 @@ Test(probe_mounts, lowerdirs_split_escaped_colon)
     cr_assert_str_eq(dirs.items[0], "/a");
     cr_assert_str_eq(dirs.items[1], "/b:c");
     cr_assert_str_eq(dirs.items[2], "/d");
-    cdoc_probe_strings_release(&dirs);
+    cdoc_strings_release(&dirs);
 
     /* "::" starts the data-only layers, which are lower layers too. */
     cdoc_overlay_split_lowerdirs("/l1:/l2::/data", &dirs);
     cr_assert_eq(dirs.count, 3);
     cr_assert_str_eq(dirs.items[2], "/data");
-    cdoc_probe_strings_release(&dirs);
+    cdoc_strings_release(&dirs);
 
     cdoc_overlay_split_lowerdirs("", &dirs);
     cr_assert_eq(dirs.count, 0);
@@ -196,7 +196,7 @@ Test(probe_mounts, option_escaped_comma_kept)
     cdoc_overlay_split_lowerdirs(lower, &dirs);
     cr_assert_eq(dirs.count, 2);
     cr_assert_str_eq(dirs.items[0], "/a,b");
-    cdoc_probe_strings_release(&dirs);
+    cdoc_strings_release(&dirs);
     free(lower);
     free(upper);
 }

@@ -102,7 +102,7 @@ Test(probe_net, ipv4_addresses_of_lo)
     for (size_t i = 0; i < addresses.count; i++)
         found = found || !strcmp(addresses.items[i], "127.0.0.1");
     cr_assert(found, "lo has no 127.0.0.1");
-    cdoc_probe_strings_release(&addresses);
+    cdoc_strings_release(&addresses);
 }
 
 Test(probe_net, ipv4_addresses_unknown_interface)
@@ -137,7 +137,7 @@ Test(probe_net, resolv_nameservers)
     cr_assert_str_eq(servers.items[1], "10.0.0.1", "trailing # comment");
     cr_assert_str_eq(servers.items[2], "::1", "trailing ; comment");
     cr_assert_str_eq(servers.items[3], "fe80::1%lo");
-    cdoc_probe_strings_release(&servers);
+    cdoc_strings_release(&servers);
     free(root);
 }
 

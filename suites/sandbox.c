@@ -677,31 +677,7 @@ CDOC_CHECK(sandbox, test_dns_resolves_to_local, "DNS resolves to 10.0.0.1")
 
 CDOC_CHECK(sandbox, test_iptables_redirect, "Port 443 redirected to 10443")
 {
-    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
-    const char *argv[] = {"iptables-save", "-t", "nat", NULL};
-    struct cdoc_exec_result run;
-    struct cdoc_err err;
-    char *rule = NULL;
-    char *problem = NULL;
-
-    if (cdoc_exec(argv, 5.0, 256 * 1024, &run, &err) < 0)
-        cdoc_check_error("cannot run iptables-save: %s", err.msg);
-    if (!run.started)
-        cdoc_check_error("iptables-save not found in PATH: install iptables "
-                         "to read the nat rules");
-    cdoc_check_output("iptables-save -t nat", run.output.data,
-                      run.output.len);
-    if (run.timed_out || run.term_signal || run.exit_status != 0)
-        cdoc_check_error("iptables-save -t nat did not succeed (exit %d, "
-                         "signal %d%s)", run.exit_status, run.term_signal,
-                         run.timed_out ? ", timed out" : "");
-    if (!cdoc_nat_has_redirect(run.output.data ? run.output.data : "",
-                               net->https_port, net->proxy_port,
-                               net->sentinel_address, &rule, &problem))
-        cdoc_check_fail("%s", problem);
-    cdoc_check_property("rule", "%s", rule);
-    free(rule);
-    cdoc_exec_result_release(&run);
+    suite_expect_https_redirect();
 }
 
 CDOC_CHECK(sandbox, test_net_proxy_running, "capsem-net-proxy running")
@@ -711,26 +687,6 @@ CDOC_CHECK(sandbox, test_net_proxy_running, "capsem-net-proxy running")
 
 /* Resolve domain locally and require the address to be the sentinel that
  * the sandbox itself holds: only then may the doctor connect. */
-static void sentinel_for(const char *domain, char **address)
-{
-    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
-    struct cdoc_strings addresses = {0};
-
-    suite_resolve_locally(domain, &addresses);
-    if (addresses.count == 0 ||
-        strcmp(addresses.items[0], net->sentinel_address) != 0)
-        cdoc_check_fail("%s resolves to %s, not the sentinel %s; the doctor "
-                        "connects only through the sandbox's proxy", domain,
-                        addresses.count ? addresses.items[0] : "nothing",
-                        net->sentinel_address);
-    if (!cdoc_address_is_local(net->sentinel_address))
-        cdoc_check_fail("the sentinel %s is not assigned to any interface "
-                        "here, so nothing can carry traffic to the proxy",
-                        net->sentinel_address);
-    *address = cdoc_xstrdup(addresses.items[0]);
-    cdoc_strings_release(&addresses);
-}
-
 CDOC_CHECK(sandbox, test_allowed_domain,
            "Full HTTPS handshake to allowed domain")
 {
@@ -743,7 +699,7 @@ CDOC_CHECK(sandbox, test_allowed_domain,
     if (net->allowed_domains.count == 0)
         cdoc_check_skip("the profile allows no domain");
     domain = net->allowed_domains.items[0];
-    sentinel_for(domain, &address);
+    address = suite_sentinel_for(domain);
     if (cdoc_https_get(domain, address, net->https_port, "/", net->ca_cert,
                        net->connect_timeout_seconds, &result, &err) < 0)
         cdoc_check_error("%s", err.msg);
@@ -770,7 +726,7 @@ CDOC_CHECK(sandbox, test_denied_domain, "Denied domain returns 403 or refused")
     if (net->denied_domains.count == 0)
         cdoc_check_skip("the profile denies no domain by name");
     domain = net->denied_domains.items[0];
-    sentinel_for(domain, &address);
+    address = suite_sentinel_for(domain);
     if (cdoc_https_get(domain, address, net->https_port, "/", NULL,
                        net->connect_timeout_seconds, &result, &err) < 0)
         cdoc_check_error("%s", err.msg);

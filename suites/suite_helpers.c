@@ -2,6 +2,7 @@
 /* Steps shared by the suites: reading state, common expectations. */
 #include "suite_helpers.h"
 
+#include "net/net.h"
 #include "probe/netpath.h"
 #include "runner/check.h"
 
@@ -263,3 +264,64 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
         cdoc_check_fail("%s", err.msg);
 }
 
+
+char *suite_sentinel_for(const char *domain)
+{
+    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
+    struct cdoc_strings addresses = {0};
+    char *address;
+
+    suite_resolve_locally(domain, &addresses);
+    if (addresses.count == 0 ||
+        strcmp(addresses.items[0], net->sentinel_address) != 0)
+        cdoc_check_fail("%s resolves to %s, not the sentinel %s; the doctor "
+                        "connects only through the sandbox's proxy", domain,
+                        addresses.count ? addresses.items[0] : "nothing",
+                        net->sentinel_address);
+    if (!cdoc_address_is_local(net->sentinel_address))
+        cdoc_check_fail("the sentinel %s is not assigned to any interface "
+                        "here, so nothing can carry traffic to the proxy",
+                        net->sentinel_address);
+    address = cdoc_xstrdup(addresses.items[0]);
+    cdoc_strings_release(&addresses);
+    return address;
+}
+
+void suite_expect_https_redirect(void)
+{
+    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
+    const char *argv[] = {"iptables-save", "-t", "nat", NULL};
+    struct cdoc_exec_result run;
+    struct cdoc_err err;
+    char *rule = NULL;
+    char *problem = NULL;
+
+    if (cdoc_exec(argv, 5.0, 256 * 1024, &run, &err) < 0)
+        cdoc_check_error("cannot run iptables-save: %s", err.msg);
+    if (!run.started)
+        cdoc_check_error("iptables-save not found in PATH: install iptables "
+                         "to read the nat rules");
+    cdoc_check_output("iptables-save -t nat", run.output.data,
+                      run.output.len);
+    if (run.timed_out || run.term_signal || run.exit_status != 0)
+        cdoc_check_error("iptables-save -t nat did not succeed (exit %d, "
+                         "signal %d%s)", run.exit_status, run.term_signal,
+                         run.timed_out ? ", timed out" : "");
+    if (!cdoc_nat_has_redirect(run.output.data ? run.output.data : "",
+                               net->https_port, net->proxy_port,
+                               net->sentinel_address, &rule, &problem))
+        cdoc_check_fail("%s", problem);
+    cdoc_check_property("rule", "%s", rule);
+    free(rule);
+    cdoc_exec_result_release(&run);
+}
+
+const struct cdoc_net *suite_net(void)
+{
+    struct cdoc_err err;
+    const struct cdoc_net *net = cdoc_net_load(&err);
+
+    if (!net)
+        cdoc_check_error("%s", err.msg);
+    return net;
+}

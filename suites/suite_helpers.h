@@ -10,6 +10,8 @@
 #include "probe/probe.h"
 #include "profile/profile.h"
 
+struct cdoc_net;
+
 #include <stdbool.h>
 
 /* The mount table, or an error verdict when it cannot be read. */
@@ -51,6 +53,22 @@ void suite_expect_absent(const char *path, const char *why);
  * leave the sandbox, and a non-local resolver is itself the fault.
  */
 void suite_resolve_locally(const char *name, struct cdoc_strings *addresses);
+
+/*
+ * The sentinel address that domain resolves to, through
+ * suite_resolve_locally; fails the check when domain resolves elsewhere
+ * or the sentinel is not assigned here, since the doctor connects only to
+ * an address the sandbox itself holds. The caller frees it.
+ */
+char *suite_sentinel_for(const char *domain);
+
+/* Pass when the nat OUTPUT chain redirects every TCP connection to the
+ * profile's https_port to its proxy_port (read with iptables-save). */
+void suite_expect_https_redirect(void);
+
+/* The network library (DNS, TLS, HTTP, CA bundles), or an error verdict
+ * naming why it cannot be loaded. */
+const struct cdoc_net *suite_net(void);
 
 /* The strings joined with separator, for messages;
  * the caller frees it. */

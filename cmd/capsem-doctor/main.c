@@ -276,7 +276,8 @@ static int convert_report(const struct options *options)
     }
 
     for (size_t i = 0; i < report.result_count; i++) {
-        if (report.results[i].verdict != CDOC_NOT_RUN)
+        if (report.results[i].verdict != CDOC_NOT_RUN ||
+            report.results[i].blocked_by)
             cdoc_console_result(&console, &report.results[i]);
     }
     cdoc_console_summary(&console, &report);

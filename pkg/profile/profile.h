@@ -52,6 +52,13 @@ struct cdoc_profile_network {
     double connect_timeout_seconds;
     char *throughput_url;
     double throughput_min_bytes_per_second;
+    double throughput_timeout_seconds; /* limit of the whole download */
+    char *resolver_address;         /* "127.0.0.1": the guest's DNS server */
+    int http_port;                  /* 80: must not be proxied */
+    int closed_port;                /* 8443: a port that must fail */
+    char *direct_ip;                /* "1.1.1.1": must have no route */
+    char *system_ca_bundle;         /* the system trust store file */
+    struct cdoc_strings ca_env_vars; /* variables naming a CA file */
 };
 
 struct cdoc_profile_environment {

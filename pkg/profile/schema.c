@@ -88,6 +88,13 @@ static const struct cdoc__field network_fields[] = {
     NUMBER(S, connect_timeout_seconds, POSITIVE),
     TEXT(S, throughput_url, URL),
     NUMBER(S, throughput_min_bytes_per_second, NON_NEGATIVE),
+    NUMBER(S, throughput_timeout_seconds, POSITIVE),
+    TEXT(S, resolver_address, ADDRESS),
+    INT(S, http_port, 1, 65535),
+    INT(S, closed_port, 1, 65535),
+    TEXT(S, direct_ip, ADDRESS),
+    TEXT(S, system_ca_bundle, PATH),
+    LIST(S, ca_env_vars, WORD),
 };
 #undef S
 

@@ -162,6 +162,12 @@ void cdoc_console_result(const struct cdoc_console *console,
         fprintf(console->out, " (%s)", reason);
         free(reason);
     }
+    if (result->verdict == CDOC_NOT_RUN && result->blocked_by) {
+        char *root = visible_str(result->blocked_by, false);
+
+        fprintf(console->out, " (root cause: %s)", root);
+        free(root);
+    }
     fprintf(console->out, "%s\n", reset(console));
     if (console->verbosity > 0)
         print_properties(console, result, "    ");
@@ -278,6 +284,57 @@ static void print_short_summary(const struct cdoc_console *console,
     }
 }
 
+/* Checks not run because root failed below them; every blocked check
+ * when root is NULL. */
+static size_t count_blocked(const struct cdoc_report *report,
+                            const char *root)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < report->result_count; i++) {
+        const char *by = report->results[i].blocked_by;
+
+        if (report->results[i].verdict == CDOC_NOT_RUN && by &&
+            (!root || strcmp(by, root) == 0))
+            count++;
+    }
+    return count;
+}
+
+static bool root_named_before(const struct cdoc_report *report, size_t index)
+{
+    for (size_t i = 0; i < index; i++) {
+        if (report->results[i].verdict == CDOC_NOT_RUN &&
+            report->results[i].blocked_by &&
+            strcmp(report->results[i].blocked_by,
+                   report->results[index].blocked_by) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* One line a root cause: the lower-layer check that failed, and how many
+ * checks above it were not run because of it. */
+static void print_root_causes(const struct cdoc_console *console,
+                              const struct cdoc_report *report)
+{
+    for (size_t i = 0; i < report->result_count; i++) {
+        const struct cdoc_result *result = &report->results[i];
+        char *root;
+
+        if (result->verdict != CDOC_NOT_RUN || !result->blocked_by ||
+            root_named_before(report, i))
+            continue;
+        root = visible_str(result->blocked_by, false);
+        fprintf(console->out, "%sroot cause: %s; %zu check%s above it not "
+                "run%s\n", paint(console, YELLOW), root,
+                count_blocked(report, result->blocked_by),
+                count_blocked(report, result->blocked_by) == 1 ? "" : "s",
+                reset(console));
+        free(root);
+    }
+}
+
 void cdoc_console_summary(const struct cdoc_console *console,
                           const struct cdoc_report *report)
 {
@@ -310,13 +367,16 @@ void cdoc_console_summary(const struct cdoc_console *console,
 
     /* Part of the summary, so printed even when quiet: the counts above do
      * not include checks that never ran. */
-    if (report->interrupted || report->stopped_early || counts.not_run > 0) {
+    print_root_causes(console, report);
+    if (report->interrupted || report->stopped_early ||
+        counts.not_run > count_blocked(report, NULL)) {
         const char *why = report->interrupted     ? "interrupted"
                           : report->stopped_early ? "stopped early (-x)"
                                                   : "incomplete";
 
         fprintf(console->out, "%s%s: %zu not run%s\n",
-                paint(console, YELLOW), why, counts.not_run, reset(console));
+                paint(console, YELLOW), why,
+                counts.not_run - count_blocked(report, NULL), reset(console));
     }
     fprintf(console->out, "%sRESULT: %s%s\n",
             paint(console, passed ? BOLD_GREEN : BOLD_RED),

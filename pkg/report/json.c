@@ -104,6 +104,7 @@ static void put_result(struct cdoc_buf *buf, const struct cdoc_result *result)
                &first);
     put_string(buf, indent, "message", result->message, &first);
     put_string(buf, indent, "detail", result->detail, &first);
+    put_string(buf, indent, "blocked_by", result->blocked_by, &first);
     key(buf, indent, "output", &first);
     cdoc_json_escape(buf, result->output,
                      result->output ? result->output_len : 0);

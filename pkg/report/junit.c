@@ -78,8 +78,9 @@ static void put_suite_properties(struct cdoc_buf *buf,
     put_property(buf, "      ", "architecture", report->architecture);
     put_property(buf, "      ", "root", report->root);
     put_property(buf, "      ", "doctor_version", report->doctor_version);
-    /* Not-run checks are not testcases; these say the run was cut short
-     * and how many of this suite's checks never ran. */
+    /* Checks cut off by -x or an interrupt are not testcases; these say
+     * the run was cut short and how many of this suite's checks never
+     * ran (blocked ones included). */
     put_property(buf, "      ", "interrupted",
                  report->interrupted ? "true" : "false");
     put_property(buf, "      ", "stopped_early",
@@ -141,8 +142,20 @@ static void put_testcase(struct cdoc_buf *buf, const struct cdoc_result *result)
         put_text(buf, result->message);
         cdoc_buf_puts(buf, "</skipped>\n");
         break;
-    case CDOC_PASSED:
     case CDOC_NOT_RUN:
+        /* A check blocked by a failed lower layer is a testcase, skipped,
+         * so CI shows it with its root cause; one cut off by -x or an
+         * interrupt is not. */
+        if (result->blocked_by) {
+            cdoc_buf_puts(buf, "      <skipped");
+            put_attr(buf, "type", "pytest.skip");
+            put_attr(buf, "message", result->message);
+            cdoc_buf_puts(buf, ">");
+            put_text(buf, result->message);
+            cdoc_buf_puts(buf, "</skipped>\n");
+        }
+        break;
+    case CDOC_PASSED:
         break;
     }
 
@@ -168,6 +181,28 @@ static bool same_suite(const char *a, const char *b)
     return strcmp(or_empty(a), or_empty(b)) == 0;
 }
 
+static bool is_testcase(const struct cdoc_result *result)
+{
+    return result->verdict != CDOC_NOT_RUN || result->blocked_by;
+}
+
+/* Checks of suite (every suite when NULL) that a failed lower layer
+ * blocked: JUnit counts them as tests and as skipped. */
+static size_t count_blocked(const struct cdoc_report *report,
+                            const char *suite)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < report->result_count; i++) {
+        const struct cdoc_result *result = &report->results[i];
+
+        if (result->verdict == CDOC_NOT_RUN && result->blocked_by &&
+            (!suite || same_suite(result->suite, suite)))
+            count++;
+    }
+    return count;
+}
+
 /* True when an earlier result already opened this result's suite, so a
  * suite whose results are not adjacent still yields one testsuite. */
 static bool suite_seen_before(const struct cdoc_report *report, size_t index)
@@ -190,7 +225,7 @@ static void put_testsuite(struct cdoc_buf *buf,
 
     for (size_t i = first; i < report->result_count; i++) {
         if (same_suite(report->results[i].suite, suite) &&
-            report->results[i].verdict != CDOC_NOT_RUN)
+            is_testcase(&report->results[i]))
             seconds += report->results[i].seconds;
     }
     cdoc_format_timestamp(timestamp, sizeof(timestamp), report->started_at,
@@ -198,10 +233,10 @@ static void put_testsuite(struct cdoc_buf *buf,
 
     cdoc_buf_puts(buf, "  <testsuite");
     put_attr(buf, "name", name);
-    put_count(buf, "tests", counts.total);
+    put_count(buf, "tests", counts.total + count_blocked(report, suite));
     put_count(buf, "failures", counts.failed);
     put_count(buf, "errors", counts.errors);
-    put_count(buf, "skipped", counts.skipped);
+    put_count(buf, "skipped", counts.skipped + count_blocked(report, suite));
     put_seconds(buf, "time", seconds);
     put_attr(buf, "timestamp", timestamp);
     put_attr(buf, "hostname", report->hostname);
@@ -212,7 +247,7 @@ static void put_testsuite(struct cdoc_buf *buf,
     for (size_t i = first; i < report->result_count; i++) {
         const struct cdoc_result *result = &report->results[i];
 
-        if (same_suite(result->suite, suite) && result->verdict != CDOC_NOT_RUN)
+        if (same_suite(result->suite, suite) && is_testcase(result))
             put_testcase(buf, result);
     }
     cdoc_buf_puts(buf, "  </testsuite>\n");
@@ -225,10 +260,10 @@ void cdoc_junit_render(const struct cdoc_report *report, struct cdoc_buf *buf)
     cdoc_buf_puts(buf, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     cdoc_buf_puts(buf, "<testsuites");
     put_attr(buf, "name", "capsem-doctor");
-    put_count(buf, "tests", counts.total);
+    put_count(buf, "tests", counts.total + count_blocked(report, NULL));
     put_count(buf, "failures", counts.failed);
     put_count(buf, "errors", counts.errors);
-    put_count(buf, "skipped", counts.skipped);
+    put_count(buf, "skipped", counts.skipped + count_blocked(report, NULL));
     put_seconds(buf, "time", report->seconds);
     cdoc_buf_puts(buf, ">\n");
     for (size_t i = 0; i < report->result_count; i++) {

@@ -159,6 +159,7 @@ void cdoc_proto_render(const struct cdoc_report *report, struct cdoc_buf *buf)
         pb->verdict = verdict_to_pb(result->verdict);
         pb->message = pool_utf8(&pool, result->message);
         pb->detail = pool_utf8(&pool, result->detail);
+        pb->blocked_by = pool_utf8(&pool, result->blocked_by);
         pb->output.data = result->output;
         pb->output.len = result->output ? result->output_len : 0;
         pb->output_truncated = result->output_truncated;
@@ -223,6 +224,7 @@ static int result_from_pb(const PbResult *pb, size_t index,
     result->description = copy_optional(pb->description);
     result->message = copy_optional(pb->message);
     result->detail = copy_optional(pb->detail);
+    result->blocked_by = copy_optional(pb->blocked_by);
     if (pb->output.len > 0 || pb->output_truncated) {
         cdoc_result_set_output(result,
                                pb->output.data ? (const void *)pb->output.data

@@ -2,6 +2,8 @@
 /* Enumerating the checks compiled into the binary, and -k selection. */
 #include "runner/runner.h"
 
+#include "runner/check.h"
+
 #include <criterion/criterion.h>
 #include <criterion/internal/ordered-set.h>
 #include <signal.h>
@@ -135,6 +137,28 @@ void cdoc_catalog_order_run(struct criterion_test_set *set)
     }
 }
 
+/* The linker gathers every CDOC_LAYERED_CHECK tag into the cdoc_layers
+ * section and names its bounds. Weak, so a binary without layered checks
+ * (the unit tests) still links, with no tags. */
+extern const struct cdoc_layer_tag __start_cdoc_layers[] __attribute__((weak));
+extern const struct cdoc_layer_tag __stop_cdoc_layers[] __attribute__((weak));
+
+static void find_layer(struct cdoc_check_info *info)
+{
+    const struct cdoc_layer_tag *tag = __start_cdoc_layers;
+
+    if (!tag)
+        return;
+    for (; tag < __stop_cdoc_layers; tag++) {
+        if (strcmp(tag->suite, info->suite) == 0 &&
+            strcmp(tag->check, info->check) == 0) {
+            info->layer = tag->layer;
+            info->layer_name = tag->layer_name;
+            return;
+        }
+    }
+}
+
 static void add_check(struct cdoc_catalog *catalog, struct criterion_test *test)
 {
     struct cdoc_check_info *info;
@@ -152,6 +176,7 @@ static void add_check(struct cdoc_catalog *catalog, struct criterion_test *test)
                                      test->name);
     info->timeout = test->data->timeout;
     info->test = test;
+    find_layer(info);
 }
 
 void cdoc_catalog_load(struct cdoc_catalog *catalog)

@@ -33,6 +33,29 @@
 #define CDOC_CHECK(suite, name, desc, ...) \
     Test(suite, name, .description = desc, ##__VA_ARGS__)
 
+/*
+ * A check that stands on a layer of a stack, such as the network's
+ * plumbing, proxy, TLS, HTTP, CA trust, policy and throughput. The runner
+ * runs a suite's layers one after another, lowest first, and reports the
+ * checks of a layer as not run, naming the failed check, when any selected
+ * check of a lower layer of the same suite failed or errored: one root
+ * cause instead of a wall of failures above it. layer counts from 1;
+ * layer_name ("plumbing") appears in reports.
+ */
+struct cdoc_layer_tag {
+    const char *suite;
+    const char *check;
+    int layer;
+    const char *layer_name;
+};
+
+#define CDOC_LAYERED_CHECK(suite, name, layer, layer_name, desc, ...)      \
+    static const struct cdoc_layer_tag cdoc_layer_##suite##_##name         \
+        __attribute__((used, section("cdoc_layers"),                       \
+                       aligned(__alignof__(struct cdoc_layer_tag)))) = {   \
+            #suite, #name, layer, layer_name};                             \
+    CDOC_CHECK(suite, name, desc, ##__VA_ARGS__)
+
 /* The profile in force, loaded from the run directory on first use. A
  * profile that cannot be loaded ends the check with an error. */
 const struct cdoc_profile *cdoc_check_profile(void);

@@ -126,6 +126,7 @@ void cdoc_result_release(struct cdoc_result *result)
     free(result->description);
     free(result->message);
     free(result->detail);
+    free(result->blocked_by);
     free(result->output);
     for (size_t i = 0; i < result->property_count; i++) {
         free(result->properties[i].name);

@@ -13,7 +13,8 @@
 #define CDOC_OUTPUT_MAX (64 * 1024)
 
 enum cdoc_verdict {
-    CDOC_NOT_RUN = 0, /* selected but never finished (-x, interrupt) */
+    CDOC_NOT_RUN = 0, /* selected but never finished (-x, interrupt), or
+                         blocked by a lower layer (blocked_by) */
     CDOC_PASSED,
     CDOC_FAILED,      /* the sandbox breaks its promise */
     CDOC_SKIPPED,     /* not applicable here; message is the reason */
@@ -48,6 +49,10 @@ struct cdoc_result {
     bool output_truncated; /* more than CDOC_OUTPUT_MAX bytes were produced */
 
     double seconds;    /* wall time of the check's worker */
+
+    /* Set when the check was not run because a check of a lower layer
+     * failed or errored: that check's full name, the root cause. */
+    char *blocked_by;
 
     struct cdoc_property *properties;
     size_t property_count;

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,11 @@ struct run_state {
     bool runner_reaped;
     size_t finished;
     size_t selected;
+
+    /* Layered checks run in waves, one layer at a time (see
+     * CDOC_LAYERED_CHECK); unlayered checks run in wave 0. */
+    int wave;
+    const struct cdoc_check_info **result_info; /* by result index */
 };
 
 static int signal_pipe[2] = {-1, -1};
@@ -104,11 +110,22 @@ static void redirect_runner_stdio(const char *run_dir)
     free(log_path);
 }
 
+/* A result the current wave runs: selected, of this wave's layer, and
+ * not already settled as blocked by a lower layer. */
+static bool in_wave(const struct run_state *state, size_t result_index)
+{
+    const struct cdoc_result *result = &state->report->results[result_index];
+
+    return state->result_info[result_index]->layer == state->wave &&
+           result->verdict == CDOC_NOT_RUN && !result->blocked_by;
+}
+
 static void configure_checks(struct run_state *state)
 {
     for (size_t i = 0; i < state->catalog->count; i++)
-        state->catalog->items[i].test->data->disabled =
-            !state->catalog->items[i].selected;
+        state->catalog->items[i].test->data->disabled = true;
+    for (size_t i = 0; i < state->report->result_count; i++)
+        state->result_info[i]->test->data->disabled = !in_wave(state, i);
     /* Ordered by the declared limits, before --timeout replaces them. */
     cdoc_catalog_order_run(state->catalog->set);
     for (size_t i = 0; i < state->catalog->count; i++) {
@@ -266,6 +283,7 @@ static void kill_adopted_children(void)
 
 /* ---- turning events into results --------------------------------------- */
 
+/* The result of a check of the current wave, or NULL. */
 static struct cdoc_result *find_result(struct run_state *state,
                                        const char *suite, const char *check)
 {
@@ -274,7 +292,7 @@ static struct cdoc_result *find_result(struct run_state *state,
 
         if (strcmp(result->suite, suite) == 0 &&
             strcmp(result->check, check) == 0)
-            return result;
+            return in_wave(state, i) ? result : NULL;
     }
     return NULL;
 }
@@ -410,11 +428,11 @@ static double longest_timeout(struct run_state *state)
 {
     double longest = 0;
 
-    for (size_t i = 0; i < state->catalog->count; i++) {
-        const struct cdoc_check_info *info = &state->catalog->items[i];
-        double limit = cdoc_effective_timeout(info, state->options);
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        double limit = cdoc_effective_timeout(state->result_info[i],
+                                              state->options);
 
-        if (info->selected && limit > longest)
+        if (in_wave(state, i) && limit > longest)
             longest = limit;
     }
     return longest;
@@ -506,7 +524,7 @@ static void settle_unfinished(struct run_state *state, enum loop_end end)
     for (size_t i = 0; i < state->report->result_count; i++) {
         struct cdoc_result *result = &state->report->results[i];
 
-        if (result->verdict != CDOC_NOT_RUN)
+        if (!in_wave(state, i))
             continue;
         if (end == LOOP_FAIL_FAST || end == LOOP_SIGNAL)
             continue;
@@ -541,12 +559,15 @@ static void prepare_results(struct run_state *state)
 
     report->results = cdoc_xcalloc(state->catalog->count,
                                    sizeof(*report->results));
+    state->result_info = cdoc_xcalloc(state->catalog->count,
+                                      sizeof(*state->result_info));
     for (size_t i = 0; i < state->catalog->count; i++) {
         const struct cdoc_check_info *info = &state->catalog->items[i];
         struct cdoc_result *result;
 
         if (!info->selected)
             continue;
+        state->result_info[report->result_count] = info;
         result = &report->results[report->result_count++];
         result->suite = cdoc_xstrdup(info->suite);
         result->check = cdoc_xstrdup(info->check);
@@ -621,7 +642,7 @@ static void export_worker_environment(const struct run_state *state)
 
 /* Run the runner child to the end, or until -x, a signal or a stall, and
  * leave no process of it behind. */
-static void run_to_end(struct run_state *state, int event_fd)
+static enum loop_end run_to_end(struct run_state *state, int event_fd)
 {
     enum loop_end end = event_loop(state, event_fd);
 
@@ -635,6 +656,126 @@ static void run_to_end(struct run_state *state, int event_fd)
     state->report->stopped_early = end == LOOP_FAIL_FAST;
     settle_unfinished(state, end);
     cdoc__criterion_socket_remove(state->runner);
+    return end;
+}
+
+/* ---- layers ------------------------------------------------------------- */
+
+static bool blocks_layers_above(enum cdoc_verdict verdict)
+{
+    return verdict == CDOC_FAILED || verdict == CDOC_ERROR;
+}
+
+/* The index of the first failed or errored check of the lowest layer
+ * below layer in suite, the root cause that the checks of layer report;
+ * SIZE_MAX when every lower layer held. */
+static size_t root_cause_below(const struct run_state *state,
+                               const char *suite, int layer)
+{
+    size_t root = SIZE_MAX;
+
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        const struct cdoc_check_info *info = state->result_info[i];
+
+        if (info->layer == 0 || info->layer >= layer ||
+            strcmp(info->suite, suite) != 0 ||
+            !blocks_layers_above(state->report->results[i].verdict))
+            continue;
+        if (root == SIZE_MAX || info->layer < state->result_info[root]->layer)
+            root = i;
+    }
+    return root;
+}
+
+/* Settle every check of the current wave that stands on a failed layer. */
+static void block_wave(struct run_state *state)
+{
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        struct cdoc_result *result = &state->report->results[i];
+        const struct cdoc_check_info *root_info;
+        size_t root;
+
+        if (!in_wave(state, i))
+            continue;
+        root = root_cause_below(state, result->suite, state->wave);
+        if (root == SIZE_MAX)
+            continue;
+        root_info = state->result_info[root];
+        set_verdict(result, CDOC_NOT_RUN, cdoc_xasprintf(
+            "not run: %s in the %s layer below %s", root_info->full_name,
+            root_info->layer_name ? root_info->layer_name : "next",
+            state->report->results[root].verdict == CDOC_ERROR
+                ? "could not be decided" : "failed"));
+        result->blocked_by = cdoc_xstrdup(root_info->full_name);
+        if (state->options->on_result)
+            state->options->on_result(result, state->options->context);
+    }
+}
+
+/* A later wave whose runner could not start: its checks are errors. */
+static void settle_wave_unstarted(struct run_state *state,
+                                  const struct cdoc_err *err)
+{
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        struct cdoc_result *result = &state->report->results[i];
+
+        if (!in_wave(state, i))
+            continue;
+        set_verdict(result, CDOC_ERROR,
+                    cdoc_xasprintf("not run: %s", err->msg));
+        if (state->options->on_result)
+            state->options->on_result(result, state->options->context);
+    }
+}
+
+static int highest_layer(const struct run_state *state)
+{
+    int highest = 0;
+
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        if (state->result_info[i]->layer > highest)
+            highest = state->result_info[i]->layer;
+    }
+    return highest;
+}
+
+static bool wave_has_checks(const struct run_state *state)
+{
+    for (size_t i = 0; i < state->report->result_count; i++) {
+        if (in_wave(state, i))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Run wave 0 (every unlayered check and nothing else), then each layer in
+ * turn. A layer starts only after the one below it has finished, so its
+ * checks know whether they stand on a failed layer. Stops at -x, a
+ * signal or a runner that broke; the waves left stay not run.
+ */
+static int run_waves(struct run_state *state, struct cdoc_err *err)
+{
+    int highest = highest_layer(state);
+
+    for (state->wave = 0; state->wave <= highest; state->wave++) {
+        int event_fd = -1;
+
+        if (state->wave > 0)
+            block_wave(state);
+        if (!wave_has_checks(state))
+            continue;
+        state->runner_reaped = false;
+        if (start_runner(state, &event_fd, err) < 0) {
+            if (state->wave == 0)
+                return -1;
+            settle_wave_unstarted(state, err);
+            break;
+        }
+        if (run_to_end(state, event_fd) != LOOP_DONE)
+            break;
+    }
+    return 0;
 }
 
 int cdoc_run(struct cdoc_catalog *catalog,
@@ -645,7 +786,6 @@ int cdoc_run(struct cdoc_catalog *catalog,
                               .report = report};
     struct sigaction saved_int, saved_term;
     double started = now_seconds();
-    int event_fd = -1;
     int rc = -1;
 
     report->started_at = wall_seconds();
@@ -665,10 +805,8 @@ int cdoc_run(struct cdoc_catalog *catalog,
         export_worker_environment(&state);
         if (!criterion_can_start(&state))
             rc = 0;
-        else if (start_runner(&state, &event_fd, err) == 0) {
-            run_to_end(&state, event_fd);
-            rc = 0;
-        }
+        else
+            rc = run_waves(&state, err);
     }
     report->seconds = now_seconds() - started;
 
@@ -680,5 +818,6 @@ int cdoc_run(struct cdoc_catalog *catalog,
         cdoc__run_dir_remove(state.run_dir);
         free(state.run_dir);
     }
+    free(state.result_info);
     return rc;
 }

@@ -26,6 +26,8 @@ struct cdoc_check_info {
     const char *description;
     char *full_name;         /* "test_sandbox::test_no_ipv6" */
     double timeout;          /* declared limit in seconds, 0 for default */
+    int layer;               /* 0, or its CDOC_LAYERED_CHECK layer */
+    const char *layer_name;  /* "plumbing", or NULL */
     bool selected;
     struct criterion_test *test;
 };

@@ -114,8 +114,8 @@ before=$(leftovers)
 
 # ---- the runner, on checks of known outcome ------------------------------
 
-expect_exit "selftest mixed verdicts" 1 -- "$selftest" --color never \
-    --junit "$work/self.xml" --json "$work/self.json" \
+expect_exit "selftest mixed verdicts" 1 -- "$selftest" -k test_selftest \
+    --color never --junit "$work/self.xml" --json "$work/self.json" \
     --proto "$work/self.pb"
 cp "$work/out" "$work/self.out"
 expect_text "passed line" "$work/self.out" \
@@ -365,6 +365,76 @@ else
     fail "run directory of a live process was removed"
 fi
 rmdir "$TMPDIR/capsem-doctor.$$.alive1"
+
+# ---- layered checks ------------------------------------------------------
+
+# run_layers NAME CODE BREAK ARGS...: run the layers suite with layer BREAK
+# broken (0: none), recording which checks really ran in $work/marks.
+run_layers() {
+    local name=$1 code=$2 broken=$3
+    shift 3
+    rm -rf "$work/marks"
+    mkdir "$work/marks"
+    expect_exit "$name" "$code" -- env CDOC_SELFTEST_MARKS="$work/marks" \
+        CDOC_SELFTEST_BREAK="$broken" "$selftest" -k test_layers \
+        --color never "$@"
+}
+
+ran() {
+    if [ -e "$work/marks/$2" ]; then
+        pass "$1"
+    else
+        fail "$1: $2 did not run"
+    fi
+}
+
+not_ran() {
+    if [ -e "$work/marks/$2" ]; then
+        fail "$1: $2 ran"
+    else
+        pass "$1"
+    fi
+}
+
+run_layers "layers all hold" 0 0
+ran "top layer runs when every layer holds" test_top
+expect_text "all layered checks pass" "$work/out" "5 passed, 0 failed"
+
+run_layers "base layer broken" 1 1 --junit "$work/layers.xml" \
+    --json "$work/layers.json" --proto "$work/layers.pb"
+expect_text "middle reported not run" "$work/out" \
+    "test_layers::test_middle NOT RUN (root cause: test_layers::test_base)"
+expect_text "root cause named once" "$work/out" \
+    "root cause: test_layers::test_base; 2 checks above it not run"
+expect_no_text "no incomplete line for blocked checks" "$work/out" \
+    "incomplete:"
+not_ran "middle not run above a broken base" test_middle
+not_ran "top not run above a broken base" test_top
+ran "sibling of the broken check still runs" test_base_sibling
+ran "unlayered check still runs" test_unlayered
+validate_junit "layers" "$work/layers.xml"
+expect_text "junit skipped names the root cause" "$work/layers.xml" \
+    'message="not run: test_layers::test_base in the base layer below failed"'
+json_field "json blocked_by" "$work/layers.json" \
+    '[r["blocked_by"] for r in d["results"] if r["check"] == "test_top"][0]' \
+    "test_layers::test_base"
+json_field "json counts blocked checks as not run" "$work/layers.json" \
+    'd["counts"]["not_run"]' 2
+expect_exit "report command replays blocked checks" 1 -- "$doctor" report \
+    "$work/layers.pb" --color never
+expect_text "replay names the root cause" "$work/out" \
+    "root cause: test_layers::test_base; 2 checks above it not run"
+
+run_layers "middle layer broken" 1 2
+expect_text "top blocked by middle" "$work/out" \
+    "test_layers::test_top NOT RUN (root cause: test_layers::test_middle)"
+ran "base ran under a broken middle" test_base
+
+run_layers "lower layer not selected" 0 1 -k test_top
+ran "a layer runs when the layers below it are not selected" test_top
+
+run_layers "exitfirst stops before the next layer" 1 1 -x -j 1
+not_ran "no layer runs after -x stopped the run" test_top
 
 after=$(leftovers)
 if [ "$before" = "$after" ]; then

@@ -77,6 +77,13 @@ static void assert_profiles_equal(const struct cdoc_profile *a,
     NUM(network.connect_timeout_seconds);
     STR(network.throughput_url);
     NUM(network.throughput_min_bytes_per_second);
+    NUM(network.throughput_timeout_seconds);
+    STR(network.resolver_address);
+    NUM(network.http_port);
+    NUM(network.closed_port);
+    STR(network.direct_ip);
+    STR(network.system_ca_bundle);
+    LIST(network.ca_env_vars);
     STR(environment.term);
     STR(environment.home);
     LIST(environment.path_dirs);

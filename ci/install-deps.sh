@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Install every build and test dependency of capsem-doctor from Debian's
-# packages. Safe to run again: it installs only what is missing and prints
-# nothing when everything is present.
+# packages, then build libgit2 without HTTPS into build-deps/ with
+# ci/build-libgit2.sh, so that the doctor links Criterion statically
+# (docs/benchmarks.md). Safe to run again: it installs only what is missing,
+# rebuilds libgit2 only when libgit2-dev or ci/build-libgit2.sh changed, and
+# prints nothing when everything is present.
+#
+# When libgit2 cannot be built (for example, the Debian mirror is not
+# reachable), the script fails rather than leave CMake to link Debian's
+# libcriterion.so, whose workers start several times slower. Set
+# CDOC_SKIP_LIBGIT2=1 to skip that build on purpose. The script then warns,
+# and the doctor links libcriterion.so unless an earlier build left
+# build-deps/libgit2/lib/libgit2.a.
 set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
 
 packages=(
     # build
@@ -16,8 +28,9 @@ packages=(
     mount dnsmasq-base
     # sanitizer and fuzzing builds
     clang libclang-rt-14-dev
-    # the static archives the doctor links in place of libcriterion.so
-    # when ci/build-libgit2.sh has been run (docs/benchmarks.md)
+    # ci/build-libgit2.sh: dpkg-source for apt-get source, libgit2's own
+    # build dependencies (with cmake, gcc, make above), and the static
+    # archives the doctor links in place of libcriterion.so
     dpkg-dev libboxfort-dev libnanopb-dev libffi-dev libhttp-parser-dev
     zlib1g-dev libnanomsg-dev
 )
@@ -30,17 +43,32 @@ for package in "${packages[@]}"; do
     fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: missing packages: ${missing[*]}" >&2
+        echo "install-deps: run this script as root to install them" >&2
+        exit 1
+    fi
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -n "${CDOC_SKIP_LIBGIT2:-}" ]; then
+    if [ ! -f "$root/build-deps/libgit2/lib/libgit2.a" ]; then
+        echo "install-deps: WARNING: CDOC_SKIP_LIBGIT2 is set, so libgit2" \
+            "without HTTPS is not built and the doctor links Debian's" \
+            "libcriterion.so, whose workers start several times slower" \
+            "(docs/benchmarks.md)" >&2
+    fi
     exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "install-deps: missing packages: ${missing[*]}" >&2
-    echo "install-deps: run this script as root to install them" >&2
+if ! bash "$root/ci/build-libgit2.sh"; then
+    echo "install-deps: building libgit2 without HTTPS failed (above)." \
+        "Fix the cause and run this script again, or set" \
+        "CDOC_SKIP_LIBGIT2=1 to link Debian's slower libcriterion.so" \
+        "instead (docs/benchmarks.md)." >&2
     exit 1
 fi
-
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -263,3 +263,12 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
         cdoc_check_fail("%s", err.msg);
 }
 
+const struct cdoc_net *suite_net(void)
+{
+    struct cdoc_err err;
+    const struct cdoc_net *net = cdoc_net_load(&err);
+
+    if (!net)
+        cdoc_check_error("%s", err.msg);
+    return net;
+}

@@ -7,6 +7,7 @@
 #ifndef CDOC_SUITE_HELPERS_H
 #define CDOC_SUITE_HELPERS_H
 
+#include "net/net.h"
 #include "probe/probe.h"
 #include "profile/profile.h"
 
@@ -51,6 +52,10 @@ void suite_expect_absent(const char *path, const char *why);
  * leave the sandbox, and a non-local resolver is itself the fault.
  */
 void suite_resolve_locally(const char *name, struct cdoc_strings *addresses);
+
+/* The network library (libcapsem-doctor-net.so), or an error verdict
+ * naming why it cannot be loaded: without it the doctor cannot decide. */
+const struct cdoc_net *suite_net(void);
 
 /* The strings joined with separator, for messages;
  * the caller frees it. */

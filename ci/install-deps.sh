@@ -24,6 +24,9 @@ packages=(
     # tests: schema validation, protobuf decoding, JSON checks, probe fixtures
     libxml2-utils protobuf-compiler python3 squashfs-tools e2fsprogs
     iproute2 iptables util-linux procps
+    # tests of the network library: an HTTPS server on loopback (the DNS
+    # tests use dnsmasq from dnsmasq-base, below)
+    nginx
     # the namespace lab (tests/lab): loop devices, namespaces, guest DNS
     mount dnsmasq-base
     # sanitizer and fuzzing builds

@@ -113,6 +113,7 @@ NETWORK_CHECK(test_dummy0_has_ip, PLUMBING, "dummy0 has 10.0.0.1")
 static void query_resolver(const char *name, struct cdoc_dns_answer *answer)
 {
     const struct cdoc_profile_network *net = network();
+    const struct cdoc_net *lib = suite_net();
     struct cdoc_err err;
 
     if (!cdoc_address_is_loopback(net->resolver_address) &&
@@ -120,7 +121,7 @@ static void query_resolver(const char *name, struct cdoc_dns_answer *answer)
         cdoc_check_fail("the resolver %s (network.resolver_address) is not "
                         "an address of this machine; the doctor sends it no "
                         "query", net->resolver_address);
-    if (suite_net()->dns_query(net->resolver_address, 53, name,
+    if (lib->dns_query(net->resolver_address, 53, name,
                                net->connect_timeout_seconds, answer,
                                &err) < 0)
         cdoc_check_error("cannot query %s:53: %s", net->resolver_address,
@@ -262,11 +263,12 @@ NETWORK_CHECK(test_vsock_bridge_delivers_bytes, PROXY,
 static void tls_probe(const char *ca_file, struct cdoc_tls_result *tls)
 {
     const struct cdoc_profile_network *net = network();
+    const struct cdoc_net *lib = suite_net();
     const char *domain = probe_domain();
     char *address = suite_sentinel_for(domain);
     struct cdoc_err err;
 
-    if (suite_net()->tls_probe(domain, address, net->https_port, ca_file,
+    if (lib->tls_probe(domain, address, net->https_port, ca_file,
                                net->connect_timeout_seconds, tls, &err) < 0)
         cdoc_check_error("%s", err.msg);
     cdoc_check_property("domain", "%s", domain);
@@ -312,6 +314,8 @@ static void https_request(const char *method, const char *domain,
                           double timeout, struct cdoc_http_result *http)
 {
     const struct cdoc_profile_network *net = network();
+    /* Loaded first, so a broken install is an error before any lookup. */
+    const struct cdoc_net *lib = suite_net();
     char *address = suite_sentinel_for(domain);
     struct cdoc_http_request request = {
         .scheme = "https", .method = method, .host = domain,
@@ -324,7 +328,7 @@ static void https_request(const char *method, const char *domain,
     };
     struct cdoc_err err;
 
-    if (suite_net()->http_request(&request, http, &err) < 0)
+    if (lib->http_request(&request, http, &err) < 0)
         cdoc_check_error("%s", err.msg);
     free(address);
 }

@@ -685,23 +685,45 @@ CDOC_CHECK(sandbox, test_net_proxy_running, "capsem-net-proxy running")
     suite_expect_process(cdoc_check_profile()->processes.net_proxy);
 }
 
-/* Resolve domain locally and require the address to be the sentinel that
- * the sandbox itself holds: only then may the doctor connect. */
+/* A GET of https://domain/ pinned to address, bounded by the profile's
+ * connect time limit as a whole. */
+static struct cdoc_http_request https_get(const char *domain,
+                                          const char *address,
+                                          const char *ca_file)
+{
+    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
+
+    return (struct cdoc_http_request){
+        .scheme = "https",
+        .host = domain,
+        .address = address,
+        .port = net->https_port,
+        .path = "/",
+        .verify = ca_file != NULL,
+        .ca_file = ca_file,
+        .connect_timeout_seconds = net->connect_timeout_seconds,
+        .timeout_seconds = net->connect_timeout_seconds,
+    };
+}
+
 CDOC_CHECK(sandbox, test_allowed_domain,
            "Full HTTPS handshake to allowed domain")
 {
     const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
-    struct cdoc_https_result result;
+    const struct cdoc_net *lib;
+    struct cdoc_http_request request;
+    struct cdoc_http_result result;
     struct cdoc_err err;
     const char *domain;
     char *address;
 
     if (net->allowed_domains.count == 0)
         cdoc_check_skip("the profile allows no domain");
+    lib = suite_net();
     domain = net->allowed_domains.items[0];
     address = suite_sentinel_for(domain);
-    if (cdoc_https_get(domain, address, net->https_port, "/", net->ca_cert,
-                       net->connect_timeout_seconds, &result, &err) < 0)
+    request = https_get(domain, address, net->ca_cert);
+    if (lib->http_request(&request, &result, &err) < 0)
         cdoc_check_error("%s", err.msg);
     if (!result.tls_done)
         cdoc_check_fail("no verified TLS handshake with %s through %s: %s",
@@ -711,24 +733,27 @@ CDOC_CHECK(sandbox, test_allowed_domain,
         cdoc_check_fail("allowed domain %s answered 403: the proxy denies "
                         "it", domain);
     cdoc_check_property("http_status", "%ld", result.status);
-    cdoc_https_result_release(&result);
+    lib->http_result_release(&result);
     free(address);
 }
 
 CDOC_CHECK(sandbox, test_denied_domain, "Denied domain returns 403 or refused")
 {
     const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
-    struct cdoc_https_result result;
+    const struct cdoc_net *lib;
+    struct cdoc_http_request request;
+    struct cdoc_http_result result;
     struct cdoc_err err;
     const char *domain;
     char *address;
 
     if (net->denied_domains.count == 0)
         cdoc_check_skip("the profile denies no domain by name");
+    lib = suite_net();
     domain = net->denied_domains.items[0];
     address = suite_sentinel_for(domain);
-    if (cdoc_https_get(domain, address, net->https_port, "/", NULL,
-                       net->connect_timeout_seconds, &result, &err) < 0)
+    request = https_get(domain, address, NULL);
+    if (lib->http_request(&request, &result, &err) < 0)
         cdoc_check_error("%s", err.msg);
     cdoc_check_property("http_status", "%ld", result.status);
     /* A refusal proves the policy only when it comes from the proxy: with
@@ -745,7 +770,7 @@ CDOC_CHECK(sandbox, test_denied_domain, "Denied domain returns 403 or refused")
         strstr(result.error, "timed out"))
         cdoc_check_fail("no answer from the proxy for %s within %g s: %s",
                         domain, net->connect_timeout_seconds, result.error);
-    cdoc_https_result_release(&result);
+    lib->http_result_release(&result);
     free(address);
 }
 

@@ -7,6 +7,7 @@
 #ifndef CDOC_SUITE_HELPERS_H
 #define CDOC_SUITE_HELPERS_H
 
+#include "net/net.h"
 #include "probe/probe.h"
 #include "profile/profile.h"
 
@@ -66,8 +67,8 @@ char *suite_sentinel_for(const char *domain);
  * profile's https_port to its proxy_port (read with iptables-save). */
 void suite_expect_https_redirect(void);
 
-/* The network library (DNS, TLS, HTTP, CA bundles), or an error verdict
- * naming why it cannot be loaded. */
+/* The network library (libcapsem-doctor-net.so), or an error verdict
+ * naming why it cannot be loaded: without it the doctor cannot decide. */
 const struct cdoc_net *suite_net(void);
 
 /* The strings joined with separator, for messages;

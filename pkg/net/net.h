@@ -60,13 +60,15 @@ struct cdoc_tls_result {
 
 struct cdoc_http_request {
     const char *scheme;   /* "https" or "http" */
-    const char *method;   /* "GET", "POST", ...; NULL means GET */
+    const char *method;   /* "GET", "POST", ...; NULL means GET, or POST
+                             when there is a body */
     const char *host;     /* goes in the URL, SNI and Host header */
-    const char *address;  /* where to connect: the request is pinned here
+    const char *address;  /* where to connect, a numeric IPv4 or IPv6
+                             address: the request is pinned here
                              (CURLOPT_RESOLVE) and host is never resolved */
     int port;
     const char *path;     /* "/" when NULL */
-    const char *body;     /* request body for POST, or NULL */
+    const char *body;     /* request body (text), or NULL */
 
     bool verify;          /* verify the peer and its name */
     const char *ca_file;  /* with verify: trust only this file; NULL uses
@@ -116,16 +118,19 @@ struct cdoc_net {
     /* Ask server:port (an IPv4 address) over UDP for the A records of
      * name, once, waiting at most timeout_seconds. A reply with an error
      * rcode is an answer, not a failure. Returns -1 only when the query
-     * could not be sent at all (bad address, no socket). */
+     * could not be sent at all: an invalid address, port, name or time
+     * limit, or no socket. */
     int (*dns_query)(const char *server, int port, const char *name,
                      double timeout_seconds, struct cdoc_dns_answer *answer,
                      struct cdoc_err *err);
     void (*dns_answer_release)(struct cdoc_dns_answer *answer);
 
-    /* Connect to address:port, hand host in SNI and complete a TLS
-     * handshake without verification, then read the peer certificate.
+    /* Connect to address:port, hand host in SNI (unless it is an IP
+     * address, which SNI cannot carry) and complete a TLS handshake
+     * without verification, then read the peer certificate.
      * With ca_file, also decide issued_by_ca. Returns -1 when ca_file
-     * cannot be read as a PEM certificate (err names the file). */
+     * cannot be read as a PEM certificate (err names the file) or the
+     * address, port or time limit is invalid. */
     int (*tls_probe)(const char *host, const char *address, int port,
                      const char *ca_file, double timeout_seconds,
                      struct cdoc_tls_result *result, struct cdoc_err *err);
@@ -133,8 +138,9 @@ struct cdoc_net {
 
     /* One HTTP request with libcurl. Proxy variables in the environment
      * are ignored, redirects are not followed, and the body is counted
-     * and dropped unless keep_body is set. Returns -1 only when libcurl
-     * could not be set up. */
+     * and dropped unless keep_body is set. Returns -1 only when a field
+     * of the request is invalid (err names it) or libcurl could not be
+     * set up. */
     int (*http_request)(const struct cdoc_http_request *request,
                         struct cdoc_http_result *result,
                         struct cdoc_err *err);

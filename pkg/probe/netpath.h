@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Probes of the guest's network path: nat rules, name resolution and an
- * HTTPS request. The doctor only ever connects to an address the sandbox
- * itself owns (see cdoc_address_is_local): it must not open a way out of
- * the sandbox it checks.
+ * Probes of the guest's network path: nat rules and name resolution. The
+ * requests themselves are in the network library (net/net.h). The doctor
+ * only ever connects to an address the sandbox itself owns (see
+ * cdoc_address_is_local): it must not open a way out of the sandbox it
+ * checks.
  */
 #ifndef CDOC_PROBE_NETPATH_H
 #define CDOC_PROBE_NETPATH_H
@@ -32,29 +33,5 @@ bool cdoc_nat_has_redirect(const char *iptables_save, int from_port,
 int cdoc_resolve_ipv4(const char *name, struct cdoc_strings *addresses,
                       struct cdoc_err *err)
     __attribute__((warn_unused_result));
-
-struct cdoc_https_result {
-    bool connected;     /* a TCP connection was made */
-    bool tls_done;      /* the TLS handshake completed */
-    long status;        /* HTTP status, 0 when none came */
-    char *error;        /* libcurl's description of a failure, or NULL */
-    double seconds;
-};
-
-/*
- * GET https://host:port/path, connecting to address instead of resolving
- * host (the name still goes in SNI and Host). ca_file verifies the peer;
- * NULL turns verification off (curl -k). Proxy variables in the
- * environment are ignored, redirects are not followed, and the whole
- * request is bounded by timeout_seconds. Returns -1 only when libcurl
- * could not be set up.
- */
-int cdoc_https_get(const char *host, const char *address, int port,
-                   const char *path, const char *ca_file,
-                   double timeout_seconds, struct cdoc_https_result *result,
-                   struct cdoc_err *err)
-    __attribute__((warn_unused_result));
-
-void cdoc_https_result_release(struct cdoc_https_result *result);
 
 #endif

@@ -260,6 +260,33 @@ expect_exit "root that is not a directory" 2 -- "$doctor" --root \
     "$work/real.json" -k proc_mounted
 expect_text "bad root named" "$work/err" "$work/real.json"
 
+# ---- the network library --------------------------------------------------
+
+# Criterion starts a process per check, and each maps every library the
+# doctor names: libcurl and OpenSSL belong in libcapsem-doctor-net.so only.
+needed=$(readelf -d "$doctor" | grep NEEDED)
+if printf '%s\n' "$needed" | grep -qE 'libcurl|libssl|libcrypto'; then
+    fail "the doctor links libcurl or OpenSSL itself" "$needed"
+else
+    pass "the doctor links neither libcurl nor OpenSSL"
+fi
+
+# A doctor without its network library: the HTTPS checks end in an error
+# that names where the library was looked for, before any name lookup.
+mkdir -p "$work/alone"
+cp "$doctor" "$work/alone/capsem-doctor"
+expect_exit "network library missing" 1 -- "$work/alone/capsem-doctor" \
+    -k "test_sandbox and (allowed_domain or denied_domain)" --color never
+expect_text "missing library is an error" "$work/out" \
+    "test_sandbox::test_allowed_domain ERROR"
+expect_no_text "missing library is no failure" "$work/out" "FAILED"
+expect_text "library path named" "$work/out" \
+    "$work/alone/libcapsem-doctor-net.so (cannot open shared object file"
+expect_text "installed path named" "$work/out" \
+    "$work/alone/../lib/capsem-doctor/libcapsem-doctor-net.so"
+expect_text "fix named" "$work/out" "build capsem-doctor again"
+rm -rf "$work/alone"
+
 # ---- report files ---------------------------------------------------------
 
 expect_exit "report to /dev/null" 0 -- "$doctor" --root "$root" \

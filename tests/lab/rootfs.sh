@@ -265,6 +265,14 @@ rootfs_image_variant() {
 # Build the whole guest tree for one fault ("" for a compliant guest).
 rootfs_build() {
     local tree=$1 doctor=$2 profile=$3 fault=$4 nameserver=127.0.0.1 dir file
+    local netlib
+    netlib=$(dirname "$doctor")/libcapsem-doctor-net.so
+
+    if [ ! -f "$netlib" ]; then
+        echo "lab: $netlib not found beside the doctor; build it with" \
+            "cmake --build build (target capsem-doctor-net)" >&2
+        return 1
+    fi
 
     # Any nameserver off loopback will do: the doctor sends it no query.
     if [ "$fault" = resolver-not-loopback ]; then
@@ -275,17 +283,22 @@ rootfs_build() {
     rootfs_add_top_links "$tree"
     rootfs_add_with_libraries "$tree" "${ROOTFS_PROGRAMS[@]}"
     rootfs_add_iptables "$tree"
-    # The doctor goes to its guest path, not to its path on the host.
+    # The doctor goes to its guest path, not to its path on the host, and
+    # its network library to ../lib/capsem-doctor/ from there, where the
+    # doctor looks for it.
     while IFS= read -r file; do
         rootfs_add "$tree" "$file"
-    done < <(rootfs_libraries "$doctor")
+    done < <(rootfs_libraries "$doctor" "$netlib")
     rootfs_copy "$tree"
     ln -sfn dash "$tree/usr/bin/sh"
     rootfs_link_iptables "$tree"
 
-    mkdir -p "$tree/usr/local/bin" "$tree/etc/capsem-doctor"
+    mkdir -p "$tree/usr/local/bin" "$tree/usr/local/lib/capsem-doctor" \
+        "$tree/etc/capsem-doctor"
     cp -f "$doctor" "$tree/usr/local/bin/capsem-doctor"
     chmod 0755 "$tree/usr/local/bin/capsem-doctor"
+    cp -f "$netlib" "$tree/usr/local/lib/capsem-doctor/libcapsem-doctor-net.so"
+    chmod 0644 "$tree/usr/local/lib/capsem-doctor/libcapsem-doctor-net.so"
     cp -f "$profile" "$tree/etc/capsem-doctor/lab.json"
 
     if [ "$fault" = bash-missing ]; then

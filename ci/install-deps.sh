@@ -12,8 +12,12 @@ packages=(
     # tests: schema validation, protobuf decoding, JSON checks, probe fixtures
     libxml2-utils protobuf-compiler python3 squashfs-tools e2fsprogs
     iproute2 iptables util-linux procps
-    # the namespace lab (tests/lab): loop devices, namespaces, guest DNS
-    mount dnsmasq-base
+    # the namespace lab (tests/lab): loop devices, namespaces, guest DNS;
+    # its lab CA, the proxy and origin on the host (the lab starts its own
+    # nginx and never the package's service), the bridge in the guest, the
+    # public roots and certifi of the guest's bundle, and curl in the guest
+    mount dnsmasq-base openssl nginx socat ca-certificates python3-certifi
+    curl
     # sanitizer and fuzzing builds
     clang libclang-rt-14-dev
     # the static archives the doctor links in place of libcriterion.so

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The lab's network outside the guest, for tests/lab/lab.sh (sourced, not
 # run): a lab CA and leaf certificates minted with the openssl CLI, and an
-# nginx that stands in for Capsem's TLS-intercepting proxy on the host.
+# nginx on the host in place of Capsem's TLS-intercepting proxy.
 #
 # The guest's capsem-net-proxy (socat in the lab) carries each connection
 # from 127.0.0.1:10443 to nginx's Unix socket in NET_VSOCK_DIR, which
@@ -16,8 +16,8 @@ NET_DIR=$LAB_DIR/net
 NET_VSOCK_DIR=$LAB_DIR/vsock
 NET_PROXY_SOCKET=proxy.sock
 NET_CA_CONFIG=$LAB_SCRIPT_DIR/certs.cnf
-# The throughput fixture: 100 MiB, as the name in the profile's
-# throughput_url says.
+# The size of the throughput fixture: 100 MiB, the size that the file
+# name in the profile's throughput_url (100MB.bin) gives.
 NET_FIXTURE_BYTES=104857600
 # Certificates live as long as one lab, or one matrix run for a cached CA.
 NET_CERT_DAYS=7
@@ -87,7 +87,7 @@ EOF
 # labs, keeps the CA beside the image for as long as the image.
 net_make_ca() {
     local cache=$1
-    mkdir -p -m 0700 "$NET_DIR"
+    mkdir -m 0700 "$NET_DIR"
     if [ -n "$cache" ] && [ -f "$cache/ca.crt" ] && [ -f "$cache/ca.key" ]; then
         (umask 077 && cp "$cache/ca.crt" "$cache/ca.key" "$NET_DIR/")
         return 0
@@ -274,7 +274,7 @@ net_up() {
     # A tmpfs of its own, so that the guest's mount table shows the socket
     # directory as tmpfs "capsem-lab-vsock" and not as a directory of the
     # host's disk, whose device name the guest's /dev/vda could share.
-    mkdir -p -m 0755 "$NET_VSOCK_DIR"
+    mkdir -m 0755 "$NET_VSOCK_DIR"
     mount -t tmpfs -o mode=0755,size=1m,nosuid,nodev,noexec \
         capsem-lab-vsock "$NET_VSOCK_DIR"
     net_mint_leaf default "capsem-lab.invalid"

@@ -10,8 +10,8 @@
 # usage: ns-setup.sh STAGE_DIR FAULT VSOCK_DIR SQUASHFS_DEVICE
 #                    SCRATCH_DEVICE [UPPER_DEVICE]
 #
-# VSOCK_DIR is the host directory that holds the Unix socket of the lab's
-# proxy. The guest sees it at /run/capsem-vsock, where a real guest would
+# VSOCK_DIR is the host directory that contains the Unix socket of the
+# lab's proxy. The guest sees it at /run/capsem-vsock, where a real guest would
 # have its vsock to the host.
 set -euo pipefail
 
@@ -137,8 +137,8 @@ done
 mkdir -m 0755 "$stage/dev" "$stage/proc" "$stage/.capsem-lower" \
     "$stage/.capsem-upper" "$stage/.capsem-scratch" "$stage/newroot" \
     "$stage/.capsem-vsock"
-# Read-only keeps the guest from replacing the socket; connecting to a
-# socket needs no write access to its filesystem.
+# Read-only keeps the guest from replacing the socket, and connecting to
+# a socket needs no write access to its filesystem.
 mount --no-mtab --bind -o ro "$vsock_dir" "$stage/.capsem-vsock"
 # umount reads /proc/self/mountinfo.
 mount -t proc proc "$stage/proc"

@@ -21,7 +21,7 @@ ROOTFS_PROGRAMS=(
     /usr/bin/python3 /usr/bin/curl /usr/bin/getent /usr/bin/ip
 )
 
-# The Debian python3 whose standard library the guest gets; the guest's
+# The Debian python3 whose standard library the guest gets. The guest's
 # /usr/bin/python3 is a copy of it.
 ROOTFS_PYTHON=/usr/bin/python3
 # Parts of the standard library that the guest does without: the static
@@ -192,7 +192,7 @@ rootfs_add_python() {
 }
 
 # The lab CA at the profile's network.ca_cert path and in the system
-# bundle, which also holds Debian's public roots, as update-ca-certificates
+# bundle, which also contains Debian's public roots, as update-ca-certificates
 # would leave them: the bundle, a hashed link for OpenSSL's CA directory,
 # and /usr/lib/ssl/certs pointing there. Under ca-missing-from-bundle the
 # CA file is present but neither the bundle nor the directory trusts it.
@@ -231,8 +231,8 @@ rootfs_write_etc() {
 }
 
 # The three Capsem guest binaries. capsem-net-proxy is a copy of socat,
-# which lab-init runs as the bridge from port 10443 to the host's proxy;
-# its libraries are queued by rootfs_build. The other two are copies of
+# which lab-init runs as the bridge from port 10443 to the host's proxy.
+# rootfs_build queues its libraries. The other two are copies of
 # sleep, so each runs as a process under its Capsem name.
 rootfs_add_guest_binaries() {
     local tree=$1 fault=$2 name mode source

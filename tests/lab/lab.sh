@@ -326,19 +326,25 @@ create_netns() {
     fi
 }
 
+# Close every descriptor above 2 of the calling (sub)shell, so that a
+# process that it starts and that outlives this command keeps none of the
+# caller's pipes open.
+close_inherited_descriptors() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ]; then
+            eval "exec $fd>&-" 2>/dev/null || true
+        fi
+    done
+}
+
 start_init() {
     local fault=$1 upper_device
     upper_device=$(loop_device upper)
     mkdir -p "$LAB_DIR/stage"
     (
-        # Leave the caller's other descriptors behind: the lab outlives
-        # this command.
-        for fd in /proc/self/fd/*; do
-            fd=${fd##*/}
-            if [ "$fd" -gt 2 ]; then
-                eval "exec $fd>&-" 2>/dev/null || true
-            fi
-        done
+        close_inherited_descriptors
         exec setsid nsenter --net="/run/netns/$NETNS" \
             unshare --mount --uts --pid --fork --kill-child \
             --propagation private \

@@ -241,14 +241,7 @@ net_start_nginx() {
     local pid tries=0
     mkdir -p "$NET_DIR/temp"
     (
-        # Leave the caller's other descriptors behind: nginx outlives
-        # this command.
-        for fd in /proc/self/fd/*; do
-            fd=${fd##*/}
-            if [ "$fd" -gt 2 ]; then
-                eval "exec $fd>&-" 2>/dev/null || true
-            fi
-        done
+        close_inherited_descriptors
         exec setsid nginx -e "$NET_DIR/error.log" -p "$NET_DIR/" \
             -c "$NET_DIR/nginx.conf"
     ) </dev/null >>"$NET_DIR/error.log" 2>&1 &

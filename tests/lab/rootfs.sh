@@ -97,15 +97,24 @@ rootfs_copy() {
 }
 
 # Queue files and everything that ldd lists for them.
+#
+# Lists come from command substitutions, not process substitutions,
+# because lab.sh runs this under an inherited ERR trap (set -E). A process
+# substitution that failed would run the trap's clean-up in a subshell,
+# while up went on with the files that the clean-up removes. A
+# here-string of an empty list reads one empty line, which the loops skip.
 rootfs_add_with_libraries() {
-    local tree=$1 file
+    local tree=$1 file libraries
     shift
     for file in "$@"; do
         rootfs_add "$tree" "$file"
     done
+    libraries=$(rootfs_libraries "$@")
     while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
-    done < <(rootfs_libraries "$@")
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
 }
 
 # Top-level links of a merged-/usr host (/bin -> usr/bin), so that paths
@@ -122,7 +131,7 @@ rootfs_add_top_links() {
 # Queue the iptables binary that the host's iptables-save resolves to (nft
 # or legacy), its extension modules and their libraries.
 rootfs_add_iptables() {
-    local tree=$1 multi module_dir loader module modules=() file
+    local tree=$1 multi module_dir loader module modules=() file libraries
     multi=$(readlink -f "$(command -v iptables-save)")
     module_dir=$(readlink -f "$(dirname "$(rootfs_libraries "$multi" |
         grep -m1 /libxtables.so)")")/xtables
@@ -140,11 +149,14 @@ rootfs_add_iptables() {
     # 2-core VM. One loader run with all modules preloaded lists the same
     # libraries.
     loader=$(ldd "$multi" | awk '$1 ~ /^\// && $2 ~ /^\(0x/ { print $1; exit }')
-    while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
-    done < <(env LD_TRACE_LOADED_OBJECTS=1 LD_PRELOAD="${modules[*]}" \
+    libraries=$(env LD_TRACE_LOADED_OBJECTS=1 LD_PRELOAD="${modules[*]}" \
         "$loader" "$multi" |
         awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
+    while IFS= read -r file; do
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
 }
 
 # The iptables command names in /usr/sbin and /usr/bin (the guest's PATH
@@ -180,7 +192,9 @@ rootfs_add_python() {
     tar -C / "${excludes[@]}" -cf - "${stdlib#/}" | tar -C "$tree" -xf -
     libraries=$(rootfs_libraries "$stdlib"/lib-dynload/*.so)
     while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
     done <<<"$libraries"
 
     mkdir -p "$tree$(dirname "$certifi")"
@@ -364,7 +378,7 @@ rootfs_image_variant() {
 # trusting the lab CA in the file CA.
 rootfs_build() {
     local tree=$1 doctor=$2 profile=$3 fault=$4 ca=$5 nameserver=127.0.0.1
-    local dir file no_venv=0
+    local dir file libraries no_venv=0
 
     # Any nameserver off loopback will do: the doctor sends it no query.
     if [ "$fault" = resolver-not-loopback ]; then
@@ -377,9 +391,12 @@ rootfs_build() {
     rootfs_add_iptables "$tree"
     # The doctor and socat go to their guest paths, not to their paths on
     # the host.
+    libraries=$(rootfs_libraries "$doctor" "$(readlink -f /usr/bin/socat)")
     while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
-    done < <(rootfs_libraries "$doctor" "$(readlink -f /usr/bin/socat)")
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
     if [ "$fault" = no-venv ]; then
         no_venv=1
     fi

@@ -64,6 +64,6 @@ done
 
 echo
 echo "The checks a namespace cannot serve (the kernel command line, kallsyms"
-echo "and /proc/kcore of the shared host kernel, and the HTTPS checks that"
-echo "need the proxy) fail or skip here; docs/lab.md lists them with reasons."
+echo "and /proc/kcore of the shared host kernel) fail or skip here;"
+echo "docs/lab.md lists them with reasons."
 finish "$code"

@@ -24,11 +24,13 @@ packages=(
     # tests: schema validation, protobuf decoding, JSON checks, probe fixtures
     libxml2-utils protobuf-compiler python3 squashfs-tools e2fsprogs
     iproute2 iptables util-linux procps
-    # tests of the network library: an HTTPS server on loopback (the DNS
-    # tests use dnsmasq from dnsmasq-base, below)
-    nginx
-    # the namespace lab (tests/lab): loop devices, namespaces, guest DNS
-    mount dnsmasq-base
+    # the namespace lab (tests/lab): loop devices, namespaces, guest DNS;
+    # its lab CA, the proxy and origin on the host (the lab starts its own
+    # nginx and never the package's service), the bridge in the guest, the
+    # public roots and certifi of the guest's bundle, and curl in the guest.
+    # The network library's tests also run nginx and dnsmasq on loopback.
+    mount dnsmasq-base openssl nginx socat ca-certificates python3-certifi
+    curl
     # sanitizer and fuzzing builds
     clang libclang-rt-14-dev
     # ci/build-libgit2.sh: dpkg-source for apt-get source, libgit2's own

@@ -19,6 +19,10 @@ STATE_MARK=capsem-lab.state
 READY_TIMEOUT_SECONDS=20
 
 GUEST_PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin
+# The lab CA in the guest: the profile's network.ca_cert, and the system
+# bundle that also contains it.
+GUEST_CA_CERT=/usr/local/share/ca-certificates/capsem-ca.crt
+GUEST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 
 # name|what the fault breaks. faults.tsv maps each name to the checks that
 # must fail.
@@ -64,11 +68,20 @@ FAULTS=(
     "dns-wrong-address|dnsmasq answers every name with 10.9.9.9"
     "resolver-not-loopback|/etc/resolv.conf names nameserver 10.0.0.1"
     "pty-agent-missing|capsem-pty-agent does not run"
-    "net-proxy-missing|capsem-net-proxy does not run"
+    "net-proxy-missing|capsem-net-proxy, the bridge from port 10443 to the host's proxy, does not run"
+    "proxy-stopped|nginx, the TLS proxy outside the namespace, does not run"
+    "allowed-domain-denied|the proxy answers 403 for the first allowed domain"
+    "denied-domain-allowed|the proxy serves the first denied domain from the origin"
+    "ca-missing-from-bundle|the lab CA is not in /etc/ssl/certs/ca-certificates.crt"
+    "ca-variable-unset|run sets no SSL_CERT_FILE"
+    "port-80-open|a nat rule redirects TCP port 80 to the proxy's port 10443"
+    "default-route-present|the lab's namespace has a default route through dummy0"
 )
 
 # shellcheck source=tests/lab/rootfs.sh
 . "$LAB_SCRIPT_DIR/rootfs.sh"
+# shellcheck source=tests/lab/net.sh
+. "$LAB_SCRIPT_DIR/net.sh"
 
 log() { echo "lab: $*" >&2; }
 die() {
@@ -211,12 +224,21 @@ build_root_image() {
             return 0
         fi
     fi
-    rootfs_build "$tree" "$DOCTOR" "$PROFILE" "$fault"
+    # The tree's thousands of small files live only until mksquashfs has
+    # read them. On a tmpfs they cost no disk writes, which matters where
+    # /run is on disk: the Python library alone took 1.2 s to write there
+    # on the 2-core VM of docs/lab.md.
+    mkdir -p "$tree"
+    mount -t tmpfs -o mode=0755 capsem-lab-tree "$tree"
+    rootfs_build "$tree" "$DOCTOR" "$PROFILE" "$fault" "$NET_DIR/ca.crt"
+    printf '%s 32767\n' "$ROOTFS_HEAD_GUARD" >"$LAB_DIR/squashfs.sort"
     # Uncompressed: the image lives only as long as the lab, and skipping
     # compression makes up faster.
     mksquashfs "$tree" "$image" -noappend -all-root -no-xattrs \
-        -noI -noD -noF -noX -quiet -no-progress >/dev/null
-    rm -rf "$tree"
+        -noI -noD -noF -noX -quiet -no-progress \
+        -sort "$LAB_DIR/squashfs.sort" >/dev/null
+    umount "$tree"
+    rmdir "$tree"
     if [ -n "$cached" ]; then
         cp "$image" "$cached"
     fi
@@ -293,6 +315,28 @@ create_netns() {
         nsenter --net="/run/netns/$NETNS" iptables -t nat -A OUTPUT -p tcp \
             --dport 443 -j REDIRECT --to-ports 10443
     fi
+    if [ "$fault" = port-80-open ]; then
+        nsenter --net="/run/netns/$NETNS" iptables -t nat -A OUTPUT -p tcp \
+            --dport 80 -j REDIRECT --to-ports 10443
+    fi
+    # dummy0 is a tun device that no process reads, so whatever this route
+    # sends is dropped: the namespace still has no way off this machine.
+    if [ "$fault" = default-route-present ]; then
+        ip -n "$NETNS" route add default dev dummy0
+    fi
+}
+
+# Close every descriptor above 2 of the calling (sub)shell, so that a
+# process that it starts and that outlives this command keeps none of the
+# caller's pipes open.
+close_inherited_descriptors() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ]; then
+            eval "exec $fd>&-" 2>/dev/null || true
+        fi
+    done
 }
 
 start_init() {
@@ -300,26 +344,30 @@ start_init() {
     upper_device=$(loop_device upper)
     mkdir -p "$LAB_DIR/stage"
     (
-        # Leave the caller's other descriptors behind: the lab outlives
-        # this command.
-        for fd in /proc/self/fd/*; do
-            fd=${fd##*/}
-            if [ "$fd" -gt 2 ]; then
-                eval "exec $fd>&-" 2>/dev/null || true
-            fi
-        done
+        close_inherited_descriptors
         exec setsid nsenter --net="/run/netns/$NETNS" \
             unshare --mount --uts --pid --fork --kill-child \
             --propagation private \
             bash "$LAB_SCRIPT_DIR/ns-setup.sh" "$LAB_DIR/stage" "$fault" \
-            "$(loop_device squashfs)" "$(loop_device scratch)" \
+            "$NET_VSOCK_DIR" "$(loop_device squashfs)" "$(loop_device scratch)" \
             ${upper_device:+"$upper_device"}
     ) </dev/null >"$LAB_DIR/init.log" 2>&1 &
     echo "$!" >"$LAB_DIR/launcher.pid"
 }
 
+# True when the lab's namespace has a socket in FILE (/proc/PID/net/udp or
+# tcp) bound to 127.0.0.1 at the hexadecimal PORT, in STATE (07 unconnected
+# UDP, 0A listening TCP).
+lab_listens() {
+    local file=$1 port=$2 state=$3
+    awk -v local="0100007F:$port" -v state="$state" \
+        '$2 == local && $4 == state { found = 1 } END { exit !found }' \
+        "$file" 2>/dev/null
+}
+
 # Wait until the guest's init has started its services and, unless the
-# fault prevents it, dnsmasq listens on 127.0.0.1:53.
+# fault prevents it, dnsmasq listens on 127.0.0.1:53 and capsem-net-proxy
+# on 127.0.0.1:10443 (hexadecimal 0035 and 28CB).
 wait_ready() {
     local fault=$1 deadline pid=""
     deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
@@ -329,9 +377,12 @@ wait_ready() {
         fi
         if [ -n "$pid" ] && [ -e "/proc/$pid/root/run/lab-ready" ] &&
             [ -e "/proc/$pid/root/usr/sbin/lab-init" ]; then
-            # With lo down, dnsmasq cannot bind 127.0.0.1 and waits for it.
-            if [ "$fault" = dnsmasq-missing ] || [ "$fault" = lo-down ] ||
-                grep -q ' 0100007F:0035 ' "/proc/$pid/net/udp" 2>/dev/null; then
+            # With lo down, dnsmasq waits for 127.0.0.1, and
+            # capsem-net-proxy cannot bind it.
+            if { [ "$fault" = dnsmasq-missing ] || [ "$fault" = lo-down ] ||
+                lab_listens "/proc/$pid/net/udp" 0035 07; } &&
+                { [ "$fault" = net-proxy-missing ] || [ "$fault" = lo-down ] ||
+                    lab_listens "/proc/$pid/net/tcp" 28CB 0A; }; then
                 echo "$pid" >"$LAB_DIR/init.pid"
                 process_start_time "$pid" >"$LAB_DIR/init.start"
                 return 0
@@ -377,7 +428,10 @@ cmd_up() {
     set -E
     trap 'log "up failed; cleaning up"; teardown; exit 1' ERR
 
+    net_read_profile "$PROFILE"
+    net_make_ca "${CAPSEM_LAB_IMAGE_CACHE:-}"
     build_images "$fault"
+    net_up "$fault"
     attach_loop squashfs "$LAB_DIR/rootfs.squashfs" ro >/dev/null
     attach_loop scratch "$LAB_DIR/scratch.img" rw >/dev/null
     if [ -e "$LAB_DIR/upper.img" ]; then
@@ -409,13 +463,18 @@ cmd_run() {
     fault=$(state_get fault)
 
     host_time=$(date +%s)
+    # The CA variables point at files in the root image that contain the
+    # lab CA: the system bundle for OpenSSL and Python's requests, the CA
+    # alone for Node.js, which adds it to its own roots.
     environment=(TERM=xterm-256color HOME=/root "PATH=$GUEST_PATH"
-        VIRTUAL_ENV=/opt/venv)
+        VIRTUAL_ENV=/opt/venv "SSL_CERT_FILE=$GUEST_CA_BUNDLE"
+        "REQUESTS_CA_BUNDLE=$GUEST_CA_BUNDLE" "NODE_EXTRA_CA_CERTS=$GUEST_CA_CERT")
     case $fault in
     term-wrong) environment[0]=TERM=dumb ;;
     home-wrong) environment[1]=HOME=/home/agent ;;
     path-wrong) environment[2]=PATH=/opt/venv/bin:/usr/bin:/bin ;;
     venv-inactive) unset 'environment[3]' ;;
+    ca-variable-unset) unset 'environment[4]' ;;
     clock-skewed) host_time=$((host_time + 300)) ;;
     # Personalities pass through nsenter and exec to the command.
     arch-wrong) prefix=(setarch linux32) ;;
@@ -473,6 +532,7 @@ teardown() {
             wait_gone "$parent" || true
         fi
     fi
+    net_down
 
     netns=$(state_get netns)
     if [ -n "$netns" ] && [ -e "/run/netns/$netns" ]; then
@@ -520,6 +580,10 @@ teardown() {
         fi
     fi
 
+    # An up interrupted while it built the root tree leaves its tmpfs.
+    if mountpoint -q "$LAB_DIR/tree" 2>/dev/null; then
+        umount "$LAB_DIR/tree" || log "cannot unmount $LAB_DIR/tree"
+    fi
     if [ -e "$LAB_DIR/$STATE_MARK" ]; then
         rm -rf "$LAB_DIR"
     fi
@@ -577,6 +641,14 @@ cmd_status() {
     echo
     echo "processes (host pid, name, command line):"
     print_lab_processes "$pid"
+
+    echo
+    echo "proxy on the host:"
+    if net_nginx_running; then
+        echo "  nginx $(state_get nginx.pid), listening on $NET_VSOCK_DIR/$NET_PROXY_SOCKET (/run/capsem-vsock/$NET_PROXY_SOCKET in the lab)"
+    else
+        echo "  nginx is not running"
+    fi
 
     echo
     echo "links:"

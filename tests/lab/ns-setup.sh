@@ -7,15 +7,20 @@
 # the overlay itself, after which it execs the guest's init. Host programs
 # run until the second pivot_root, guest programs after it.
 #
-# usage: ns-setup.sh STAGE_DIR FAULT SQUASHFS_DEVICE SCRATCH_DEVICE
-#                    [UPPER_DEVICE]
+# usage: ns-setup.sh STAGE_DIR FAULT VSOCK_DIR SQUASHFS_DEVICE
+#                    SCRATCH_DEVICE [UPPER_DEVICE]
+#
+# VSOCK_DIR is the host directory that contains the Unix socket of the
+# lab's proxy. The guest sees it at /run/capsem-vsock, where a real guest would
+# have its vsock to the host.
 set -euo pipefail
 
 stage=$1
 fault=$2
-squashfs_device=$3
-scratch_device=$4
-upper_device=${5:-}
+vsock_dir=$3
+squashfs_device=$4
+scratch_device=$5
+upper_device=${6:-}
 
 # mknod a block node with the device numbers of a host device.
 make_block_node() {
@@ -130,7 +135,11 @@ for dir in usr bin sbin lib lib32 lib64 libx32; do
     fi
 done
 mkdir -m 0755 "$stage/dev" "$stage/proc" "$stage/.capsem-lower" \
-    "$stage/.capsem-upper" "$stage/.capsem-scratch" "$stage/newroot"
+    "$stage/.capsem-upper" "$stage/.capsem-scratch" "$stage/newroot" \
+    "$stage/.capsem-vsock"
+# Read-only keeps the guest from replacing the socket, and connecting to
+# a socket needs no write access to its filesystem.
+mount --no-mtab --bind -o ro "$vsock_dir" "$stage/.capsem-vsock"
 # umount reads /proc/self/mountinfo.
 mount -t proc proc "$stage/proc"
 make_block_node "$stage/dev/vda" "$squashfs_device"
@@ -163,6 +172,8 @@ else
     chmod 0700 "$root/root"
 fi
 mount_writable_paths "$root"
+mkdir -m 0755 "$root/run/capsem-vsock"
+mount --no-mtab --move /.capsem-vsock "$root/run/capsem-vsock"
 populate_dev "$root"
 # proc takes the PID namespace, and sysfs the network namespace, of the
 # process that mounts it: this one.

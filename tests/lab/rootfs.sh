@@ -10,15 +10,26 @@
 # follow a symbolic link out of the tree.
 
 # Programs the guest runs: its shell, the coreutils that the lab and an
-# operator use, the services, and the tools the doctor calls.
+# operator use, the services, the tools the doctor calls, and curl, getent
+# and ip to look at the guest's network by hand.
 ROOTFS_PROGRAMS=(
     /bin/bash /bin/dash /usr/bin/env /usr/bin/sleep /usr/bin/cat /usr/bin/ls
     /usr/bin/mkdir /usr/bin/rm /usr/bin/cp /usr/bin/mv /usr/bin/ln
     /usr/bin/chmod /usr/bin/touch /usr/bin/head /usr/bin/tail /usr/bin/wc
     /usr/bin/id /usr/bin/uname /usr/bin/date /usr/bin/stat /usr/bin/readlink
     /usr/bin/true /usr/bin/false /usr/bin/umount /usr/sbin/dnsmasq
-    /usr/bin/python3
+    /usr/bin/python3 /usr/bin/curl /usr/bin/getent /usr/bin/ip
 )
+
+# The Debian python3 whose standard library the guest gets. The guest's
+# /usr/bin/python3 is a copy of it.
+ROOTFS_PYTHON=/usr/bin/python3
+# Parts of the standard library that the guest does without: the static
+# libpython for building extensions (25 MB), the test suite, and the GUI
+# and packaging tools. sitecustomize.py links to /etc/python3.*, which the
+# guest does not have.
+ROOTFS_PYTHON_EXCLUDES=(config-* test idlelib tkinter turtledemo lib2to3
+    ensurepip pydoc_data sitecustomize.py)
 
 # Print every file that ldd lists for the given ELF files, one a line.
 rootfs_libraries() {
@@ -86,15 +97,24 @@ rootfs_copy() {
 }
 
 # Queue files and everything that ldd lists for them.
+#
+# Lists come from command substitutions, not process substitutions,
+# because lab.sh runs this under an inherited ERR trap (set -E). A process
+# substitution that failed would run the trap's clean-up in a subshell,
+# while up went on with the files that the clean-up removes. A
+# here-string of an empty list reads one empty line, which the loops skip.
 rootfs_add_with_libraries() {
-    local tree=$1 file
+    local tree=$1 file libraries
     shift
     for file in "$@"; do
         rootfs_add "$tree" "$file"
     done
+    libraries=$(rootfs_libraries "$@")
     while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
-    done < <(rootfs_libraries "$@")
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
 }
 
 # Top-level links of a merged-/usr host (/bin -> usr/bin), so that paths
@@ -111,7 +131,7 @@ rootfs_add_top_links() {
 # Queue the iptables binary that the host's iptables-save resolves to (nft
 # or legacy), its extension modules and their libraries.
 rootfs_add_iptables() {
-    local tree=$1 multi module_dir loader module modules=() file
+    local tree=$1 multi module_dir loader module modules=() file libraries
     multi=$(readlink -f "$(command -v iptables-save)")
     module_dir=$(readlink -f "$(dirname "$(rootfs_libraries "$multi" |
         grep -m1 /libxtables.so)")")/xtables
@@ -129,11 +149,14 @@ rootfs_add_iptables() {
     # 2-core VM. One loader run with all modules preloaded lists the same
     # libraries.
     loader=$(ldd "$multi" | awk '$1 ~ /^\// && $2 ~ /^\(0x/ { print $1; exit }')
-    while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
-    done < <(env LD_TRACE_LOADED_OBJECTS=1 LD_PRELOAD="${modules[*]}" \
+    libraries=$(env LD_TRACE_LOADED_OBJECTS=1 LD_PRELOAD="${modules[*]}" \
         "$loader" "$multi" |
         awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
+    while IFS= read -r file; do
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
 }
 
 # The iptables command names in /usr/sbin and /usr/bin (the guest's PATH
@@ -145,6 +168,65 @@ rootfs_link_iptables() {
         ln -sfn "$multi" "$tree/usr/sbin/$name"
         ln -sfn "../sbin/$name" "$tree/usr/bin/$name"
     done
+}
+
+# Copy the standard library of ROOTFS_PYTHON with the libraries of its
+# extension modules, and Debian's certifi into the system's dist-packages
+# and into the venv (unless NO_VENV is 1). Debian's certifi returns the
+# system bundle, /etc/ssl/certs/ca-certificates.crt, from certifi.where(),
+# so Python code that uses certifi trusts the lab CA as the system does.
+rootfs_add_python() {
+    local tree=$1 no_venv=$2 stdlib version certifi exclude excludes=() file
+    local libraries
+    stdlib=$("$ROOTFS_PYTHON" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
+    version=$("$ROOTFS_PYTHON" -c 'import sysconfig; print(sysconfig.get_python_version())')
+    certifi=$("$ROOTFS_PYTHON" -c 'import certifi, os; print(os.path.dirname(certifi.__file__))') || {
+        echo "lab: Debian's certifi is not installed for $ROOTFS_PYTHON; install python3-certifi" >&2
+        return 1
+    }
+    for exclude in "${ROOTFS_PYTHON_EXCLUDES[@]}"; do
+        excludes+=("--exclude=${stdlib#/}/$exclude")
+    done
+    # tar keeps symbolic links as links, so nothing is written through one.
+    mkdir -p "$tree$(dirname "$stdlib")"
+    tar -C / "${excludes[@]}" -cf - "${stdlib#/}" | tar -C "$tree" -xf -
+    libraries=$(rootfs_libraries "$stdlib"/lib-dynload/*.so)
+    while IFS= read -r file; do
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
+
+    mkdir -p "$tree$(dirname "$certifi")"
+    cp -a "$certifi" "$tree$(dirname "$certifi")/"
+    if [ "$no_venv" != 1 ]; then
+        mkdir -p "$tree/opt/venv/lib/python$version/site-packages"
+        cp -a "$certifi" "$tree/opt/venv/lib/python$version/site-packages/"
+    fi
+}
+
+# The lab CA at the profile's network.ca_cert path and in the system
+# bundle, which also contains Debian's public roots, as update-ca-certificates
+# would leave them: the bundle, a hashed link for OpenSSL's CA directory,
+# and /usr/lib/ssl/certs pointing there. Under ca-missing-from-bundle the
+# CA file is present but neither the bundle nor the directory trusts it.
+rootfs_add_ca() {
+    local tree=$1 fault=$2 ca=$3 hash root
+    mkdir -p "$tree$(dirname "$GUEST_CA_CERT")" "$tree/etc/ssl/certs" \
+        "$tree/usr/lib/ssl"
+    cp -f "$ca" "$tree$GUEST_CA_CERT"
+    chmod 0644 "$tree$GUEST_CA_CERT"
+    ln -sfn /etc/ssl/certs "$tree/usr/lib/ssl/certs"
+    for root in /usr/share/ca-certificates/mozilla/*.crt; do
+        cat "$root"
+    done >"$tree$GUEST_CA_BUNDLE"
+    if [ "$fault" != ca-missing-from-bundle ]; then
+        cat "$ca" >>"$tree$GUEST_CA_BUNDLE"
+        hash=$(openssl x509 -hash -noout -in "$ca")
+        ln -sfn "$GUEST_CA_CERT" "$tree/etc/ssl/certs/capsem-ca.pem"
+        ln -sfn capsem-ca.pem "$tree/etc/ssl/certs/$hash.0"
+    fi
+    chmod 0644 "$tree$GUEST_CA_BUNDLE"
 }
 
 rootfs_write_etc() {
@@ -162,10 +244,12 @@ rootfs_write_etc() {
     echo capsem-lab >"$tree/etc/hostname"
 }
 
-# The three Capsem guest binaries. Until the real ones exist, each is a
-# copy of sleep, so it runs as a process under its Capsem name.
+# The three Capsem guest binaries. capsem-net-proxy is a copy of socat,
+# which lab-init runs as the bridge from port 10443 to the host's proxy.
+# rootfs_build queues its libraries. The other two are copies of
+# sleep, so each runs as a process under its Capsem name.
 rootfs_add_guest_binaries() {
-    local tree=$1 fault=$2 name mode
+    local tree=$1 fault=$2 name mode source
     mkdir -p "$tree/usr/local/bin"
     for name in capsem-pty-agent capsem-net-proxy capsem-mcp-server; do
         mode=0555
@@ -176,7 +260,11 @@ rootfs_add_guest_binaries() {
             guest-binary-not-executable) mode=0444 ;;
             esac
         fi
-        cp -f "$(readlink -f /usr/bin/sleep)" "$tree/usr/local/bin/$name"
+        source=$(readlink -f /usr/bin/sleep)
+        if [ "$name" = capsem-net-proxy ]; then
+            source=$(readlink -f /usr/bin/socat)
+        fi
+        cp -f "$source" "$tree/usr/local/bin/$name"
         chmod "$mode" "$tree/usr/local/bin/$name"
     done
 }
@@ -196,7 +284,12 @@ if [ "$fault" != pty-agent-missing ]; then
     /usr/local/bin/capsem-pty-agent infinity &
 fi
 if [ "$fault" != net-proxy-missing ]; then
-    /usr/local/bin/capsem-net-proxy infinity &
+    # The bridge to the host's proxy: each connection that the nat rule
+    # redirects to port 10443 goes to the proxy's Unix socket, which the
+    # lab binds where a real guest has its vsock.
+    /usr/local/bin/capsem-net-proxy -b 131072 \
+        TCP-LISTEN:10443,bind=127.0.0.1,reuseaddr,fork,backlog=64 \
+        UNIX-CONNECT:/run/capsem-vsock/proxy.sock &
 fi
 if [ "$fault" != dnsmasq-missing ]; then
     address=10.0.0.1
@@ -242,12 +335,31 @@ rootfs_add_forbidden() {
     fi
 }
 
+# A file that mksquashfs writes first (lab.sh passes it with top priority
+# in -sort), so that the data after the superblock is plain text. The
+# image is uncompressed, so other file contents there can carry another
+# filesystem's magic: a base64 line of the CA bundle put "H+" at offset
+# 0x400, libblkid saw hfsplus beside squashfs and the doctor's probe of
+# /dev/vda failed as ambivalent. 128 KiB is one squashfs block, and covers
+# the offsets where libblkid looks for most signatures.
+ROOTFS_HEAD_GUARD=usr/share/capsem-lab/image-head
+
+rootfs_write_head_guard() {
+    local tree=$1 text
+    text=$'capsem-doctor lab: text that keeps filesystem signatures out of the head of the root image\n'
+    while [ "${#text}" -lt 131072 ]; do
+        text+=$text
+    done
+    mkdir -p "$tree/$(dirname "$ROOTFS_HEAD_GUARD")"
+    printf '%s' "${text:0:131072}" >"$tree/$ROOTFS_HEAD_GUARD"
+}
+
 # Faults that change the root image. Every other fault runs on the
 # compliant image, so lab.sh can reuse one image for all of them.
 ROOTFS_IMAGE_FAULTS=(
     setuid-file setgid-file writable-guest-binary missing-guest-binary
     guest-binary-not-executable bash-missing no-venv resolver-not-loopback
-    sshd-process cron-process systemd-process
+    sshd-process cron-process systemd-process ca-missing-from-bundle
 )
 
 # Print the image that a fault needs: the fault's name, or "compliant".
@@ -262,10 +374,11 @@ rootfs_image_variant() {
     echo compliant
 }
 
-# Build the whole guest tree for one fault ("" for a compliant guest).
+# Build the whole guest tree for one fault ("" for a compliant guest),
+# trusting the lab CA in the file CA.
 rootfs_build() {
-    local tree=$1 doctor=$2 profile=$3 fault=$4 nameserver=127.0.0.1 dir file
-    local netlib
+    local tree=$1 doctor=$2 profile=$3 fault=$4 ca=$5 nameserver=127.0.0.1
+    local dir file libraries netlib no_venv=0
     netlib=$(dirname "$doctor")/libcapsem-doctor-net.so
 
     if [ ! -f "$netlib" ]; then
@@ -283,12 +396,20 @@ rootfs_build() {
     rootfs_add_top_links "$tree"
     rootfs_add_with_libraries "$tree" "${ROOTFS_PROGRAMS[@]}"
     rootfs_add_iptables "$tree"
-    # The doctor goes to its guest path, not to its path on the host, and
-    # its network library to ../lib/capsem-doctor/ from there, where the
-    # doctor looks for it.
+    # The doctor and socat go to their guest paths, not to their paths on
+    # the host, and the doctor's network library to ../lib/capsem-doctor/
+    # from there, where the doctor looks for it.
+    libraries=$(rootfs_libraries "$doctor" "$netlib" \
+        "$(readlink -f /usr/bin/socat)")
     while IFS= read -r file; do
-        rootfs_add "$tree" "$file"
-    done < <(rootfs_libraries "$doctor" "$netlib")
+        if [ -n "$file" ]; then
+            rootfs_add "$tree" "$file"
+        fi
+    done <<<"$libraries"
+    if [ "$fault" = no-venv ]; then
+        no_venv=1
+    fi
+    rootfs_add_python "$tree" "$no_venv"
     rootfs_copy "$tree"
     ln -sfn dash "$tree/usr/bin/sh"
     rootfs_link_iptables "$tree"
@@ -313,9 +434,11 @@ rootfs_build() {
     fi
 
     rootfs_add_guest_binaries "$tree" "$fault"
+    rootfs_add_ca "$tree" "$fault" "$ca"
     rootfs_add_forbidden "$tree" "$fault"
     rootfs_write_etc "$tree" "$nameserver"
     rootfs_write_init "$tree"
+    rootfs_write_head_guard "$tree"
 
     # Mount points: the lab mounts over each of these.
     for dir in proc sys dev run tmp var/log var/tmp .capsem-upper; do

@@ -11,8 +11,10 @@ Used by tests/lab/matrix.sh:
       The checks that FAULTS_TSV maps to NAME must end with the mapped
       verdict and message phrases, and every other check not excluded must
       keep its verdict from BASELINE (the compliant lab's report). A check
-      of "*" maps every check not mapped by name. Prints
-      one PASS or FAIL line for the fault, then one line a mismatch.
+      of "*" maps every check not mapped by name. A check of "-" maps a
+      fault that no check of the report detects: every check must keep
+      its verdict. Prints one PASS or FAIL line for the fault, then one
+      line a mismatch.
 
   verdicts.py check-table FAULTS_TSV REPORT FAULT...
       The table names only the given faults and checks that REPORT lists,
@@ -26,6 +28,9 @@ import json
 import sys
 
 VERDICTS = {"failed", "error"}
+# The check and verdict of a fault that no check detects yet.
+UNDETECTED = "-"
+UNDETECTED_VERDICT = "unchanged"
 
 
 def load_report(path):
@@ -61,13 +66,20 @@ def load_faults(path):
                 raise ValueError(f"{path}:{number}: expected 4 tab-separated "
                                  f"fields, got {len(fields)}: {line!r}")
             fault, check, verdict, message = fields
-            if verdict not in VERDICTS:
+            if (check == UNDETECTED) != (verdict == UNDETECTED_VERDICT):
+                raise ValueError(f"{path}:{number}: check {UNDETECTED!r} "
+                                 f"and verdict {UNDETECTED_VERDICT!r} go "
+                                 f"together, got {check!r} and {verdict!r}")
+            if check != UNDETECTED and verdict not in VERDICTS:
                 raise ValueError(f"{path}:{number}: verdict {verdict!r} is "
                                  f"not one of {sorted(VERDICTS)}")
             phrases = [phrase for phrase in message.split("|") if phrase]
             if not phrases:
                 raise ValueError(f"{path}:{number}: no message phrase")
             checks = faults.setdefault(fault, {})
+            if checks and (check == UNDETECTED or UNDETECTED in checks):
+                raise ValueError(f"{path}:{number}: {fault} is mapped both "
+                                 f"to {UNDETECTED!r} and to a check")
             if check in checks:
                 raise ValueError(f"{path}:{number}: {fault} maps {check} "
                                  "twice")
@@ -116,7 +128,7 @@ def fault_mismatches(fault, report, baseline, expected, excluded):
     mismatches = []
     changed = {}
     for check in expected:
-        if check != "*" and check not in report:
+        if check not in ("*", UNDETECTED) and check not in report:
             mismatches.append(f"{check}: the report has no such check")
         if check in excluded:
             # An excluded check's verdict is never compared, so mapping
@@ -164,8 +176,13 @@ def mode_fault(fault, report_path, baseline_path, faults_path, excluded_path):
                                   load_report(baseline_path), faults[fault],
                                   load_excluded(excluded_path))
     if not mismatches:
-        checks = ", ".join(sorted(faults[fault]))
-        print(f"PASS fault {fault}: {checks}")
+        if UNDETECTED in faults[fault]:
+            reason = " ".join(faults[fault][UNDETECTED][1])
+            print(f"PASS fault {fault}: no verdict changed, as mapped "
+                  f"(undetected: {reason})")
+        else:
+            checks = ", ".join(sorted(faults[fault]))
+            print(f"PASS fault {fault}: {checks}")
         return finish(1, 0)
     print(f"FAIL fault {fault}:")
     for mismatch in mismatches:
@@ -182,7 +199,7 @@ def mode_check_table(faults_path, report_path, names):
             problems.append(f"{faults_path} names fault {fault}, which "
                             "lab.sh does not know")
         for check in mapped:
-            if check != "*" and check not in checks:
+            if check not in ("*", UNDETECTED) and check not in checks:
                 problems.append(f"{faults_path} maps {fault} to {check}, "
                                 "which the doctor does not have")
     for name in names:

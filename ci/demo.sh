@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run capsem-doctor in the namespace lab, a Capsem-like guest built from
 # Linux namespaces (tests/lab/). The script builds the doctor, starts the
-# lab and runs the sandbox and environment suites inside it. It copies the
-# JUnit, JSON and protobuf reports into the folder given as the first
-# argument (default: out/), then stops the lab.
+# lab and runs the sandbox, network and environment suites inside it. It
+# copies the JUnit, JSON and protobuf reports into the folder given as the
+# first argument (default: out/), then stops the lab.
 #
 # With --host, run the same suites on this machine instead of the lab
 # (docs/worked-example.md walks through such a run).
@@ -18,7 +18,7 @@ if [ "${1:-}" = "--host" ]; then
     shift
 fi
 out=${1:-out}
-selection="sandbox or environment"
+selection="sandbox or network or environment"
 
 bash ci/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -325,3 +325,79 @@ const struct cdoc_net *suite_net(void)
         cdoc_check_error("%s", err.msg);
     return net;
 }
+
+/* One HTTPS request to domain through its sentinel. ca_file matters only
+ * with verify; NULL then means the system's trust store. */
+void suite_https_request(const char *method, const char *domain,
+                         const char *path, bool verify, const char *ca_file,
+                         double timeout, struct cdoc_http_result *http)
+{
+    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
+    /* Loaded first, so a broken install is an error before any lookup. */
+    const struct cdoc_net *lib = suite_net();
+    char *address = suite_sentinel_for(domain);
+    struct cdoc_http_request request = {
+        .scheme = "https", .method = method, .host = domain,
+        .address = address, .port = net->https_port, .path = path,
+        .body = method && strcmp(method, "POST") == 0 ? "capsem-doctor"
+                                                     : NULL,
+        .verify = verify, .ca_file = ca_file,
+        .connect_timeout_seconds = net->connect_timeout_seconds,
+        .timeout_seconds = timeout,
+    };
+    struct cdoc_err err;
+
+    if (lib->http_request(&request, http, &err) < 0)
+        cdoc_check_error("%s", err.msg);
+    free(address);
+}
+
+/* Whether an allowed domain gets an HTTP response through the proxy: the
+ * control that tells a refusing proxy from a path that carries nothing. */
+static bool proxy_answers_allowed(char **allowed_error)
+{
+    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
+    struct cdoc_http_result http;
+    bool answered;
+
+    *allowed_error = NULL;
+    if (net->allowed_domains.count == 0)
+        return true;
+    suite_https_request("GET", net->allowed_domains.items[0], "/", false,
+                        NULL, net->connect_timeout_seconds, &http);
+    answered = http.status != 0;
+    if (!answered)
+        *allowed_error = cdoc_xstrdup(http.error ? http.error : "no answer");
+    suite_net()->http_result_release(&http);
+    return answered;
+}
+
+void suite_expect_denied(const char *method, const char *domain)
+{
+    const struct cdoc_profile_network *net = &cdoc_check_profile()->network;
+    struct cdoc_http_result http;
+    char *allowed_error;
+
+    suite_https_request(method, domain, "/", false, NULL,
+                        net->connect_timeout_seconds, &http);
+    cdoc_check_property("http_status", "%ld", http.status);
+    /* A refusal proves the policy only when it comes from the proxy: with
+     * nothing listening, every domain is unreachable, allowed or not. */
+    if (!http.connected)
+        cdoc_check_fail("nothing accepted the connection for %s, so the "
+                        "proxy's deny policy cannot be seen: %s", domain,
+                        http.error ? http.error : "no answer");
+    if (http.status != 0 && http.status != 403)
+        cdoc_check_fail("%s to denied domain %s answered HTTP %ld: the proxy "
+                        "lets it through", method, domain, http.status);
+    if (http.status == 0 && http.error && strstr(http.error, "timed out"))
+        cdoc_check_fail("no answer from the proxy for %s within %g s: %s",
+                        domain, net->connect_timeout_seconds, http.error);
+    if (http.status == 0 && !proxy_answers_allowed(&allowed_error))
+        cdoc_check_fail("the connection for %s closed without a response, "
+                        "but so did one for the allowed domain %s (%s): the "
+                        "path carries nothing, so the deny policy cannot be "
+                        "seen", domain, net->allowed_domains.items[0],
+                        allowed_error);
+    suite_net()->http_result_release(&http);
+}

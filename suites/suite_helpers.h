@@ -71,6 +71,28 @@ void suite_expect_https_redirect(void);
  * naming why it cannot be loaded: without it the doctor cannot decide. */
 const struct cdoc_net *suite_net(void);
 
+struct cdoc_http_result;
+
+/*
+ * One HTTPS request to domain, pinned to the sentinel it resolves to
+ * (suite_sentinel_for). With verify, ca_file names the only CA trusted;
+ * NULL then means the system's trust store. A POST sends a short body.
+ * Release the result with suite_net()->http_result_release.
+ */
+void suite_https_request(const char *method, const char *domain,
+                         const char *path, bool verify, const char *ca_file,
+                         double timeout_seconds,
+                         struct cdoc_http_result *http);
+
+/*
+ * Pass when the proxy refuses domain: an HTTP 403, or a connection it
+ * accepted and closed without a response while an allowed domain still
+ * gets one through the same path. Fail when domain gets any other
+ * response, or when nothing answers at all, since then the policy cannot
+ * be seen.
+ */
+void suite_expect_denied(const char *method, const char *domain);
+
 /* The strings joined with separator, for messages;
  * the caller frees it. */
 char *suite_join(const struct cdoc_strings *list, const char *separator);

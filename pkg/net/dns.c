@@ -63,6 +63,17 @@ static void read_reply(ns_msg *msg, struct cdoc_dns_answer *answer)
     }
 }
 
+/* open_socket's result when the kernel has no way to the server: the
+ * query went nowhere, which is an answer of the network, not a fault of
+ * the doctor. */
+#define NO_ROUTE (-2)
+
+static bool is_unreachable(int error)
+{
+    return error == ENETUNREACH || error == EHOSTUNREACH ||
+           error == ENETDOWN;
+}
+
 /* Open a UDP socket connected to the server, so that the kernel drops
  * datagrams from any other source and reports an ICMP port unreachable
  * as ECONNREFUSED. */
@@ -81,10 +92,12 @@ static int open_socket(const char *server, int port,
         return cdoc_errf(err, "cannot create a UDP socket for %s port %d: "
                          "%s", server, port, strerror(errno));
     if (connect(fd, (struct sockaddr *)&addr, len) < 0) {
+        int error = errno;
+
         cdoc_errf(err, "cannot address DNS server %s port %d: %s", server,
-                  port, strerror(errno));
+                  port, strerror(error));
         close(fd);
-        return -1;
+        return is_unreachable(error) ? NO_ROUTE : -1;
     }
     return fd;
 }
@@ -157,6 +170,11 @@ int cdoc__dns_query(const char *server, int port, const char *name,
     if (len < 0)
         return -1;
     fd = open_socket(server, port, err);
+    if (fd == NO_ROUTE) {
+        answer->error = cdoc_xstrdup(err ? err->msg
+                                         : "no route to the DNS server");
+        return 0;
+    }
     if (fd < 0)
         return -1;
 

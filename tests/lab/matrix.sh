@@ -29,7 +29,7 @@ DOCTOR_TIMEOUT_SECONDS=120
 # /run stays writable under every fault, so a read-only /tmp cannot stop
 # the doctor before it writes a report.
 DOCTOR=(/usr/bin/env TMPDIR=/run /usr/local/bin/capsem-doctor
-    --profile /etc/capsem-doctor/lab.json -k "sandbox or environment"
+    --profile /etc/capsem-doctor/lab.json -k "sandbox or network or environment"
     --color never -q --json "$REPORT_IN_GUEST")
 
 # Checks whose verdict the lab cannot control, and why. Their verdicts are

@@ -27,7 +27,9 @@ when everything matched and 1 otherwise.
 import json
 import sys
 
-VERDICTS = {"failed", "error"}
+# "not-run" is a check of a layered suite (the network suite) that stands
+# on a failed lower layer; its message names that check.
+VERDICTS = {"failed", "error", "not-run"}
 # The check and verdict of a fault that no check detects yet.
 UNDETECTED = "-"
 UNDETECTED_VERDICT = "unchanged"

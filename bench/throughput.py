@@ -58,7 +58,7 @@ def curl_rate(ca_file):
 
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    ca_file = LAB_DIR / "ca" / "ca.crt"
+    ca_file = LAB_DIR / "net" / "ca.crt"
     if not ca_file.exists():
         sys.exit(f"{ca_file} is missing: start the lab first "
                  f"(bash {LAB} up)")

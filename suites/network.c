@@ -196,8 +196,9 @@ NETWORK_CHECK(test_iptables_redirect_443_to_10443, PLUMBING,
 
 /* ---- proxy -------------------------------------------------------------- */
 
-/* Connect to address:port; fail unless the connection is accepted. */
-static void expect_accepted(const char *address, int port, const char *what)
+/* Connect to address:port; fail, starting the message with fault, unless
+ * the connection is accepted. */
+static void expect_accepted(const char *address, int port, const char *fault)
 {
     struct cdoc_tcp_result tcp;
     struct cdoc_err err;
@@ -207,7 +208,7 @@ static void expect_accepted(const char *address, int port, const char *what)
         cdoc_check_error("%s", err.msg);
     cdoc_check_property("seconds", "%.3f", tcp.seconds);
     if (tcp.outcome != CDOC_TCP_CONNECTED)
-        cdoc_check_fail("%s: TCP to %s port %d %s (%s)", what, address, port,
+        cdoc_check_fail("%s: TCP to %s port %d %s (%s)", fault, address, port,
                         cdoc_tcp_outcome_name(tcp.outcome),
                         strerror(tcp.error));
 }
@@ -347,10 +348,10 @@ NETWORK_CHECK(test_mitm_ca_cert_file_exists, CA_TRUST, "CA cert file present")
     free(ca_path);
 }
 
-/* Fail unless the PEM bundle at path (named what in messages) holds the
+/* Fail unless the PEM bundle at path (bundle_name in messages) holds the
  * profile's CA. A bundle that cannot be read is a failure too: the trust
  * it should carry is not there. */
-static void expect_ca_in_bundle(const char *path, const char *what)
+static void expect_ca_in_bundle(const char *path, const char *bundle_name)
 {
     const char *ca = network()->ca_cert;
     char *ca_path = suite_path(ca);
@@ -358,10 +359,10 @@ static void expect_ca_in_bundle(const char *path, const char *what)
     struct cdoc_err err;
 
     if (suite_net()->bundle_contains(path, ca_path, &match, &err) < 0)
-        cdoc_check_fail("%s: %s", what, err.msg);
+        cdoc_check_fail("%s: %s", bundle_name, err.msg);
     if (!match.found)
         cdoc_check_fail("%s %s does not contain the CA of %s (%zu "
-                        "certificates read)", what, path, ca,
+                        "certificates read)", bundle_name, path, ca,
                         match.certificates);
     free(ca_path);
 }
@@ -521,13 +522,14 @@ NETWORK_CHECK(test_ca_env_var_set, CA_TRUST,
     if (unset.len)
         cdoc_check_fail("not set: %s", unset.data);
     for (size_t i = 0; i < vars->count; i++) {
-        char *what = cdoc_xasprintf("the file in %s", vars->items[i]);
+        char *bundle_name = cdoc_xasprintf("the file in %s",
+                                           vars->items[i]);
         char *path = suite_path(getenv(vars->items[i]));
 
         cdoc_check_property(vars->items[i], "%s", getenv(vars->items[i]));
-        expect_ca_in_bundle(path, what);
+        expect_ca_in_bundle(path, bundle_name);
         free(path);
-        free(what);
+        free(bundle_name);
     }
     cdoc_buf_release(&unset);
 }
@@ -576,8 +578,9 @@ NETWORK_CHECK(test_ai_provider_domain_blocked, POLICY,
     cdoc_check_property("domains", "%zu", checked);
 }
 
-/* Fail when a TCP connection to the sentinel's port is accepted. */
-static void expect_port_closed(int port, const char *what)
+/* Fail when a TCP connection to the sentinel's port is accepted; why says
+ * what that means. */
+static void expect_port_closed(int port, const char *why)
 {
     const char *sentinel = local_sentinel();
     struct cdoc_tcp_result tcp;
@@ -589,7 +592,7 @@ static void expect_port_closed(int port, const char *what)
     cdoc_check_property("outcome", "%s", cdoc_tcp_outcome_name(tcp.outcome));
     if (tcp.outcome == CDOC_TCP_CONNECTED)
         cdoc_check_fail("TCP to %s port %d was accepted: %s", sentinel,
-                        port, what);
+                        port, why);
 }
 
 NETWORK_CHECK(test_http_port_80_not_proxied, POLICY, "Port 80 not proxied")

@@ -112,6 +112,10 @@ static void set_verification(CURL *curl,
     if (!request->verify) {
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        /* Otherwise libcurl still reads its default CA bundle, for a
+         * connection that verifies nothing. */
+        curl_easy_setopt(curl, CURLOPT_CAINFO, NULL);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
         return;
     }
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -179,6 +179,7 @@ static void read_outcome(CURL *curl, CURLcode code, const char *error_text,
         result->body_len = sink->kept.len;
         sink->kept = (struct cdoc_buf){0};
     }
+    result->timed_out = code == CURLE_OPERATION_TIMEDOUT;
     if (code != CURLE_OK)
         result->error = cdoc_xasprintf(
             "%s", *error_text ? error_text : curl_easy_strerror(code));

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 /* Bumped whenever struct cdoc_net or a type it uses changes. */
-#define CDOC_NET_ABI 1
+#define CDOC_NET_ABI 2
 
 /* The library's file name, looked up beside the executable and then in
  * ../lib/capsem-doctor/ relative to it. */
@@ -86,6 +86,8 @@ struct cdoc_http_result {
     bool tls_done;        /* the TLS handshake completed (https only) */
     long status;          /* HTTP status; 0 when no response came */
     char *error;          /* libcurl's description of a failure, or NULL */
+    bool timed_out;       /* a time limit ended the request (libcurl's
+                             wording of that varies with the stage) */
 
     uint64_t body_bytes;  /* body bytes received */
     double seconds;       /* whole request, as curl's time_total */

@@ -81,6 +81,8 @@ int cdoc__tls_probe(const char *host, const char *address, int port,
                     const char *ca_file, double timeout_seconds,
                     struct cdoc_tls_result *result, struct cdoc_err *err);
 void cdoc__tls_result_release(struct cdoc_tls_result *result);
+int cdoc__tls_client_hello(const char *host, unsigned char **bytes,
+                           size_t *len, struct cdoc_err *err);
 
 int cdoc__http_request(const struct cdoc_http_request *request,
                        struct cdoc_http_result *result,

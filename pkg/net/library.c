@@ -13,6 +13,7 @@ static const struct cdoc_net library = {
     .ca_read = cdoc__ca_read,
     .ca_info_release = cdoc__ca_info_release,
     .bundle_contains = cdoc__bundle_contains,
+    .tls_client_hello = cdoc__tls_client_hello,
 };
 
 __attribute__((visibility("default")))

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 /* Bumped whenever struct cdoc_net or a type it uses changes. */
-#define CDOC_NET_ABI 2
+#define CDOC_NET_ABI 3
 
 /* The library's file name, looked up beside the executable and then in
  * ../lib/capsem-doctor/ relative to it. */
@@ -159,6 +159,12 @@ struct cdoc_net {
     int (*bundle_contains)(const char *bundle_file, const char *ca_file,
                            struct cdoc_bundle_match *match,
                            struct cdoc_err *err);
+
+    /* The bytes a TLS client sends first (a ClientHello naming host in
+     * SNI), built in memory without a connection, for a caller that
+     * sends them over a socket of its own. Free *bytes with free(). */
+    int (*tls_client_hello)(const char *host, unsigned char **bytes,
+                            size_t *len, struct cdoc_err *err);
 };
 
 /* The one symbol the library exports. */

@@ -193,3 +193,49 @@ void cdoc__tls_result_release(struct cdoc_tls_result *result)
     free(result->error);
     memset(result, 0, sizeof(*result));
 }
+
+int cdoc__tls_client_hello(const char *host, unsigned char **bytes,
+                           size_t *len, struct cdoc_err *err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+    BIO *from_peer = BIO_new(BIO_s_mem());
+    BIO *to_peer = BIO_new(BIO_s_mem());
+    int rc = -1;
+
+    *bytes = NULL;
+    *len = 0;
+    if (!ssl || !from_peer || !to_peer) {
+        char *why = cdoc__openssl_error("out of memory");
+
+        cdoc_errf(err, "cannot create a TLS client: %s", why);
+        free(why);
+        BIO_free(from_peer);
+        BIO_free(to_peer);
+        goto out;
+    }
+    /* The handshake runs against two memory buffers, with no socket:
+     * its first flight, the ClientHello, is left in to_peer. */
+    SSL_set_bio(ssl, from_peer, to_peer);
+    SSL_set_connect_state(ssl);
+    if (!is_ip_literal(host))
+        SSL_set_tlsext_host_name(ssl, host);
+    SSL_do_handshake(ssl);
+    if (BIO_pending(to_peer) <= 0) {
+        char *why = cdoc__openssl_error("no bytes were produced");
+
+        cdoc_errf(err, "cannot build a TLS ClientHello for %s: %s", host,
+                  why);
+        free(why);
+        goto out;
+    }
+    *len = (size_t)BIO_pending(to_peer);
+    *bytes = cdoc_xmalloc(*len);
+    BIO_read(to_peer, *bytes, (int)*len);
+    rc = 0;
+
+out:
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return rc;
+}

@@ -223,24 +223,37 @@ int cdoc_resolv_nameservers(const char *root, struct cdoc_strings *out,
                             struct cdoc_err *err)
 {
     char *text;
-    const char *line;
+    size_t len;
+    size_t at = 0;
 
-    if (cdoc_read_file(root, "etc/resolv.conf", CDOC__TABLE_MAX, &text, NULL,
-                       err) < 0)
+    /* One byte over the limit tells a file that fits from one that was
+     * cut: glibc reads every line, so a nameserver past the cut would be
+     * used without the guard ever seeing it. */
+    if (cdoc_read_file(root, "etc/resolv.conf", CDOC__TABLE_MAX + 1, &text,
+                       &len, err) < 0)
         return -1;
+    if (len > CDOC__TABLE_MAX) {
+        free(text);
+        cdoc_errf(err, "/etc/resolv.conf is larger than %u bytes, so not "
+                  "every nameserver in it can be read", CDOC__TABLE_MAX);
+        errno = EFBIG;
+        return -1;
+    }
 
-    for (line = text; *line;) {
-        const char *newline = strchr(line, '\n');
-        size_t len = newline ? (size_t)(newline - line) : strlen(line);
-        char *address = nameserver_of(line, len);
+    while (at < len) {
+        const char *line = text + at;
+        const char *newline = memchr(line, '\n', len - at);
+        size_t line_len = newline ? (size_t)(newline - line) : len - at;
+        /* glibc parses each line as a C string, so a NUL ends the line
+         * but not the file. */
+        size_t text_len = strnlen(line, line_len);
+        char *address = nameserver_of(line, text_len);
 
         if (address) {
             cdoc_strings_append(out, address);
             free(address);
         }
-        if (!newline)
-            break;
-        line = newline + 1;
+        at += line_len + 1;
     }
     free(text);
     return 0;

@@ -200,20 +200,35 @@ void cdoc_tcp_result_release(struct cdoc_tcp_result *result)
 int cdoc_route_exists(const char *address, int port, bool *routed,
                       int *route_errno, struct cdoc_err *err)
 {
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
+                                .sin6_port = htons((uint16_t)port)};
     struct sockaddr_in sin;
+    const struct sockaddr *peer = (const struct sockaddr *)&sin;
+    socklen_t peer_len = sizeof(sin);
     int fd;
 
     *routed = false;
     *route_errno = 0;
-    if (ipv4_address(address, port, &sin, err) < 0)
-        return -1;
-    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (inet_pton(AF_INET6, address, &sin6.sin6_addr) == 1) {
+        peer = (const struct sockaddr *)&sin6;
+        peer_len = sizeof(sin6);
+    } else if (ipv4_address(address, port, &sin, err) < 0) {
+        return cdoc_errf(err, "'%s' is not an IPv4 or IPv6 address",
+                         address);
+    }
+    fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        /* No IPv6 in this kernel or namespace: no route either. */
+        if (peer->sa_family == AF_INET6 && errno == EAFNOSUPPORT) {
+            *route_errno = errno;
+            return 0;
+        }
         return cdoc_errf(err, "cannot create a UDP socket: %s",
                          strerror(errno));
+    }
     /* connect(2) on a UDP socket only looks the route up and fixes the
      * peer; no packet leaves until something is sent, and nothing is. */
-    if (connect(fd, (const struct sockaddr *)&sin, sizeof(sin)) == 0)
+    if (connect(fd, peer, peer_len) == 0)
         *routed = true;
     else
         *route_errno = errno;

@@ -52,8 +52,9 @@ int cdoc_tcp_exchange(const char *address, int port, const void *send,
 void cdoc_tcp_result_release(struct cdoc_tcp_result *result);
 
 /*
- * Ask the kernel whether it has a route to address, by connect(2) on a UDP
- * socket: that runs the route lookup and sends nothing. *routed is false
+ * Ask the kernel whether it has a route to address (IPv4 or IPv6), by
+ * connect(2) on a UDP socket: that runs the route lookup and sends
+ * nothing. *routed is false
  * with *route_errno ENETUNREACH (or similar) when there is none.
  */
 int cdoc_route_exists(const char *address, int port, bool *routed,

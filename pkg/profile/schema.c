@@ -4,6 +4,7 @@
 #include "profile/schema.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -94,7 +95,7 @@ static const struct cdoc__field network_fields[] = {
     INT(S, closed_port, 1, 65535),
     TEXT(S, direct_ip, ADDRESS),
     TEXT(S, system_ca_bundle, PATH),
-    LIST(S, ca_env_vars, WORD),
+    LIST(S, ca_env_vars, ENV_NAME),
 };
 #undef S
 
@@ -206,14 +207,37 @@ static bool valid_address(const char *text)
            inet_pton(AF_INET6, text, address) == 1;
 }
 
+/* https://DOMAIN or https://DOMAIN/PATH: the doctor pins the domain to
+ * the sentinel and connects on network.https_port, so a user, a port or
+ * an IP literal in the URL could not be honoured. */
 static bool valid_url(const char *text)
 {
     static const char scheme[] = "https://";
     const char *host = text + strlen(scheme);
+    size_t host_len = strcspn(host, "/");
+    char *domain;
+    bool valid;
 
-    if (strncmp(text, scheme, strlen(scheme)) != 0)
+    if (strncmp(text, scheme, strlen(scheme)) != 0 ||
+        has_space_or_control(text) || strchr(text, '#'))
         return false;
-    return *host && *host != '/' && !has_space_or_control(text);
+    domain = cdoc_xasprintf("%.*s", (int)host_len, host);
+    valid = valid_domain(domain);
+    free(domain);
+    return valid;
+}
+
+/* Letters, digits and '_', not starting with a digit: a name that
+ * setenv(3) and every shell accept. */
+static bool valid_env_name(const char *text)
+{
+    if (isdigit((unsigned char)text[0]))
+        return false;
+    for (const char *c = text; *c; c++) {
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            return false;
+    }
+    return true;
 }
 
 static bool valid_text(enum cdoc__text_rule rule, const char *text)
@@ -235,6 +259,8 @@ static bool valid_text(enum cdoc__text_rule rule, const char *text)
         return valid_address(text);
     case CDOC__TEXT_URL:
         return valid_url(text);
+    case CDOC__TEXT_ENV_NAME:
+        return valid_env_name(text);
     }
     return false;
 }
@@ -259,8 +285,16 @@ static const char *text_rule_expected(enum cdoc__text_rule rule, bool plural)
                                "example.com"},
         [CDOC__TEXT_ADDRESS] = {"an IPv4 or IPv6 address",
                                 "IPv4 or IPv6 addresses"},
-        [CDOC__TEXT_URL] = {"an https:// URL with a host",
-                            "https:// URLs with a host"},
+        [CDOC__TEXT_URL] = {"an https:// URL whose host is a domain name, "
+                            "without user, port or fragment",
+                            "https:// URLs whose host is a domain name, "
+                            "without user, port or fragment"},
+        [CDOC__TEXT_ENV_NAME] = {"an environment variable name (letters, "
+                                 "digits and '_', not starting with a "
+                                 "digit)",
+                                 "environment variable names (letters, "
+                                 "digits and '_', not starting with a "
+                                 "digit)"},
     };
 
     return names[rule][plural ? 1 : 0];
@@ -670,6 +704,12 @@ static int read_object(struct reader *reader,
 
 /* ---- rules across keys -------------------------------------------------- */
 
+/* test_proxy_download_throughput runs under a limit of 90 s; the
+ * download gets at most 85 of them, so a slow download is reported as
+ * slow, not as a check that timed out. */
+#define THROUGHPUT_CHECK_LIMIT 90.0
+#define THROUGHPUT_TIMEOUT_MAX 85.0
+
 static int check_network(struct reader *reader,
                          const struct cdoc_profile_network *network)
 {
@@ -688,6 +728,24 @@ static int check_network(struct reader *reader,
                          "network.https_port; the proxy must listen on "
                          "another port than the one redirected to it",
                          reader->origin, network->proxy_port);
+    if (network->http_port == network->https_port ||
+        network->closed_port == network->https_port)
+        return cdoc_errf(reader->err,
+                         "%s: network.%s: %d is also network.https_port, "
+                         "the one port that must reach the proxy; give a "
+                         "port that must stay closed",
+                         reader->origin,
+                         network->http_port == network->https_port
+                             ? "http_port" : "closed_port",
+                         network->https_port);
+    if (network->throughput_timeout_seconds > THROUGHPUT_TIMEOUT_MAX)
+        return cdoc_errf(reader->err,
+                         "%s: network.throughput_timeout_seconds: %g is "
+                         "above %g, which leaves the throughput check no "
+                         "time within its own limit of %g s",
+                         reader->origin,
+                         network->throughput_timeout_seconds,
+                         THROUGHPUT_TIMEOUT_MAX, THROUGHPUT_CHECK_LIMIT);
     for (size_t i = 0; i < denied->count; i++) {
         if (cdoc_strings_contains(&network->allowed_domains,
                                   denied->items[i]))

@@ -33,7 +33,8 @@ enum cdoc__text_rule {
     CDOC__TEXT_INTERFACE, /* a name Linux accepts for a network interface */
     CDOC__TEXT_DOMAIN,    /* lower-case host name, no wildcard */
     CDOC__TEXT_ADDRESS,   /* IPv4 or IPv6 address */
-    CDOC__TEXT_URL,       /* https:// URL with a host */
+    CDOC__TEXT_URL,       /* https:// URL with a domain as its host */
+    CDOC__TEXT_ENV_NAME,  /* an environment variable name */
 };
 
 struct cdoc__schema;

@@ -34,6 +34,10 @@
 /* Time the runner gets to stop its workers after SIGTERM before SIGKILL. */
 #define STOP_GRACE_SECONDS 2.0
 
+/* Rounds of killing adopted children, 10 ms apart: enough for a worker,
+ * the program it ran and that program's own children. */
+#define ADOPTED_KILL_ROUNDS 20
+
 struct run_state {
     struct cdoc_catalog *catalog;
     const struct cdoc_run_options *options;
@@ -254,31 +258,52 @@ static pid_t parent_of(const char *pid_dir)
     return (pid_t)ppid;
 }
 
-/*
- * Criterion puts each worker in a process group of its own, so killing the
- * runner's group does not reach them. The doctor is a child subreaper, so
- * workers orphaned by the runner's death become its children: kill and
- * reap every such child.
- */
-static void kill_adopted_children(void)
+/* Kill every child of this process and its process group, and report
+ * whether there was any. */
+static bool kill_children_once(void)
 {
     pid_t self = getpid();
     struct dirent *entry;
     DIR *proc = opendir("/proc");
+    bool found = false;
 
-    if (proc) {
-        while ((entry = readdir(proc)) != NULL) {
-            char *end;
-            long pid = strtol(entry->d_name, &end, 10);
+    if (!proc)
+        return false;
+    while ((entry = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(entry->d_name, &end, 10);
 
-            if (*end || pid <= 0 || parent_of(entry->d_name) != self)
-                continue;
-            kill((pid_t)pid, SIGKILL);
-        }
-        closedir(proc);
+        if (*end || pid <= 0 || parent_of(entry->d_name) != self)
+            continue;
+        /* A program a check ran leads a process group of its own; its
+         * children die with it instead of being adopted one by one. */
+        kill(-(pid_t)pid, SIGKILL);
+        kill((pid_t)pid, SIGKILL);
+        found = true;
     }
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
+    closedir(proc);
+    return found;
+}
+
+/*
+ * Criterion puts each worker in a process group of its own, so killing the
+ * runner's group does not reach them. The doctor is a child subreaper, so
+ * workers orphaned by the runner's death become its children, and so do
+ * the programs those workers ran once the workers die: kill and reap until
+ * none is left, since each round can orphan the next generation.
+ */
+static void kill_adopted_children(void)
+{
+    for (int round = 0; round < ADOPTED_KILL_ROUNDS; round++) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        bool found = kill_children_once();
+
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (!found)
+            return;
+        nanosleep(&pause, NULL);
+    }
 }
 
 /* ---- turning events into results --------------------------------------- */

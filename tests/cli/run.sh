@@ -393,6 +393,25 @@ else
 fi
 rmdir "$TMPDIR/capsem-doctor.$$.alive1"
 
+# ---- programs a check runs die with it ------------------------------------
+
+# A python3 that hangs in a child of its own: when the check times out,
+# neither the script nor its child may outlive the doctor.
+mkdir -p "$work/hangbin"
+printf '#!/bin/sh\nsleep 987.654\n' >"$work/hangbin/python3"
+chmod +x "$work/hangbin/python3"
+expect_exit "hung python3 times out" 1 -- env PATH="$work/hangbin:$PATH" \
+    "$doctor" -k test_certifi_includes_capsem_ca --timeout 1 --color never
+expect_text "hung python3 is a time-out error" "$work/out" "timed out after 1 s"
+sleep 0.2
+if pgrep -f "sleep 987.654" >/dev/null; then
+    fail "a program the timed-out check ran outlived the doctor" \
+        "$(pgrep -af 'sleep 987.654')"
+    pkill -f "sleep 987.654"
+else
+    pass "no program of a timed-out check outlives the doctor"
+fi
+
 # ---- layered checks ------------------------------------------------------
 
 # run_layers NAME CODE BREAK ARGS...: run the layers suite with layer BREAK

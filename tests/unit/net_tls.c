@@ -180,3 +180,31 @@ Test(net_tls, invalid_address_named)
                  -1);
     cr_expect(strstr(err.msg, "time limit"), "got: %s", err.msg);
 }
+
+Test(net_tls, client_hello_names_the_host)
+{
+    unsigned char *hello = NULL;
+    size_t len = 0;
+    struct cdoc_err err = {{0}};
+
+    cr_assert_eq(net_test_library()->tls_client_hello(
+                     "github.com", &hello, &len, &err), 0, "%s", err.msg);
+    cr_assert_gt(len, 5);
+    cr_expect_eq(hello[0], 0x16, "not a TLS handshake record");
+    cr_expect_eq(hello[1], 0x03, "not a TLS record version");
+    cr_expect_not_null(memmem(hello, len, "github.com", 10),
+                       "the server name is not in the ClientHello");
+    free(hello);
+}
+
+Test(net_tls, client_hello_leaves_an_ip_out_of_sni)
+{
+    unsigned char *hello = NULL;
+    size_t len = 0;
+    struct cdoc_err err = {{0}};
+
+    cr_assert_eq(net_test_library()->tls_client_hello(
+                     "10.0.0.1", &hello, &len, &err), 0, "%s", err.msg);
+    cr_expect_null(memmem(hello, len, "10.0.0.1", 8));
+    free(hello);
+}

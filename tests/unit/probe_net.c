@@ -4,9 +4,13 @@
 #include "probe_helpers.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct cdoc_interfaces read_interfaces(const char *fixture)
 {
@@ -151,6 +155,75 @@ Test(probe_net, resolv_missing_names_path)
                  -1);
     cr_assert(strstr(err.msg, "/nonexistent-root/etc/resolv.conf"),
               "got: %s", err.msg);
+}
+
+/* A root holding only etc/resolv.conf with these bytes; the caller
+ * removes it with remove_resolv_root. */
+static char *resolv_root(const void *bytes, size_t len)
+{
+    char *root = cdoc_xstrdup("/tmp/cdoc-resolv.XXXXXX");
+    char *dir, *file;
+    FILE *out;
+
+    cr_assert_not_null(mkdtemp(root));
+    dir = cdoc_xasprintf("%s/etc", root);
+    file = cdoc_xasprintf("%s/resolv.conf", dir);
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    out = fopen(file, "we");
+    cr_assert_not_null(out);
+    cr_assert_eq(fwrite(bytes, 1, len, out), len);
+    cr_assert_eq(fclose(out), 0);
+    free(file);
+    free(dir);
+    return root;
+}
+
+static void remove_resolv_root(char *root)
+{
+    char *file = cdoc_xasprintf("%s/etc/resolv.conf", root);
+    char *dir = cdoc_xasprintf("%s/etc", root);
+
+    unlink(file);
+    rmdir(dir);
+    rmdir(root);
+    free(file);
+    free(dir);
+    free(root);
+}
+
+Test(probe_net, resolv_nul_ends_only_its_line)
+{
+    /* glibc reads the line after a NUL byte, so the guard must too. */
+    static const char text[] = "\0\nnameserver 10.0.0.1\n";
+    char *root = resolv_root(text, sizeof(text) - 1);
+    struct cdoc_strings servers = {0};
+    struct cdoc_err err = {{0}};
+
+    cr_assert_eq(cdoc_resolv_nameservers(root, &servers, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(servers.count, 1);
+    cr_assert_str_eq(servers.items[0], "10.0.0.1");
+    cdoc_strings_release(&servers);
+    remove_resolv_root(root);
+}
+
+Test(probe_net, resolv_too_large_is_refused)
+{
+    size_t len = 16u * 1024 * 1024 + 64;
+    char *text = cdoc_xmalloc(len);
+    char *root;
+    struct cdoc_strings servers = {0};
+    struct cdoc_err err = {{0}};
+
+    memset(text, '#', len);
+    memcpy(text + len - 22, "\nnameserver 10.0.0.1\n", 22);
+    root = resolv_root(text, len);
+    cr_assert_eq(cdoc_resolv_nameservers(root, &servers, &err), -1);
+    cr_assert_eq(errno, EFBIG);
+    cr_assert(strstr(err.msg, "larger than"), "got: %s", err.msg);
+    cr_assert_eq(servers.count, 0);
+    free(text);
+    remove_resolv_root(root);
 }
 
 Test(probe_net, loopback_addresses)

@@ -165,3 +165,28 @@ Test(sockets, refused_route_lookup_reports_errno)
     cr_assert_not(routed);
     cr_assert_eq(route_errno, EACCES);
 }
+
+Test(sockets, route_lookup_takes_ipv6)
+{
+    struct cdoc_err err;
+    bool routed = false;
+    int route_errno = -1;
+
+    /* ::1 is routed wherever IPv6 exists; without IPv6 the lookup still
+     * answers, with no route. */
+    cr_assert_eq(cdoc_route_exists("::1", 443, &routed, &route_errno, &err),
+                 0, "%s", err.msg);
+    cr_assert(routed || route_errno != 0);
+}
+
+Test(sockets, route_lookup_rejects_a_name)
+{
+    struct cdoc_err err;
+    bool routed;
+    int route_errno;
+
+    cr_assert_eq(cdoc_route_exists("one.one.one.one", 443, &routed,
+                                   &route_errno, &err), -1);
+    cr_assert(strstr(err.msg, "not an IPv4 or IPv6 address"), "%s",
+              err.msg);
+}

@@ -563,6 +563,21 @@ Test(profile, other_ranges)
     cdoc_profile_release(&p);
 }
 
+/* The loader refuses url as network.throughput_url, quoting it. */
+static void assert_url_refused(const char *url)
+{
+    char *to = cdoc_xasprintf("\"%s\"", url);
+    char *message = cdoc_xasprintf(
+        "profile.json: network.throughput_url: expected an https:// URL "
+        "whose host is a domain name, without user, port or fragment, got "
+        "\"%s\"", url);
+
+    assert_edit_fails("\"https://github.com/capsem-doctor/100MB.bin\"", to,
+                      message);
+    free(to);
+    free(message);
+}
+
 Test(profile, text_rules)
 {
     assert_edit_fails("\"device\": \"/dev/vda\"", "\"device\": \"vda\"",
@@ -605,12 +620,42 @@ Test(profile, text_rules)
     assert_edit_fails("\"https://github.com/capsem-doctor/100MB.bin\"",
                       "\"http://github.com/100MB.bin\"",
                       "profile.json: network.throughput_url: expected an "
-                      "https:// URL with a host, got "
+                      "https:// URL whose host is a domain name, without "
+                      "user, port or fragment, got "
                       "\"http://github.com/100MB.bin\"");
+    assert_url_refused("https://github.com:8443/100MB.bin");
+    assert_url_refused("https://me@github.com/100MB.bin");
+    assert_url_refused("https://[::1]/100MB.bin");
+    assert_url_refused("https://github.com/100MB.bin#x");
+    assert_edit_fails("\"NODE_EXTRA_CA_CERTS\"", "\"A=B\"",
+                      "profile.json: network.ca_env_vars[2]: expected an "
+                      "environment variable name (letters, digits and "
+                      "'_', not starting with a digit), got \"A=B\"");
     assert_edit_fails("\"slab_nomerge\"", "\"slab_nomerge ro\"",
                       "profile.json: kernel_cmdline[2]: expected a "
                       "non-empty string without whitespace, got "
                       "\"slab_nomerge ro\"");
+}
+
+Test(profile, ports_that_must_stay_closed)
+{
+    assert_edit_fails("\"http_port\": 80", "\"http_port\": 443",
+                      "profile.json: network.http_port: 443 is also "
+                      "network.https_port, the one port that must reach "
+                      "the proxy; give a port that must stay closed");
+    assert_edit_fails("\"closed_port\": 8443", "\"closed_port\": 443",
+                      "profile.json: network.closed_port: 443 is also "
+                      "network.https_port, the one port that must reach "
+                      "the proxy; give a port that must stay closed");
+}
+
+Test(profile, throughput_timeout_within_the_check_limit)
+{
+    assert_edit_fails("\"throughput_timeout_seconds\": 60",
+                      "\"throughput_timeout_seconds\": 120",
+                      "profile.json: network.throughput_timeout_seconds: "
+                      "120 is above 85, which leaves the throughput check "
+                      "no time within its own limit of 90 s");
 }
 
 Test(profile, text_rules_accept)

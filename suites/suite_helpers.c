@@ -7,6 +7,7 @@
 #include "runner/check.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -244,6 +245,22 @@ void suite_expect_absent(const char *path, const char *why)
     cdoc_check_fail("%s exists (%s): %s", path, file_kind(st.st_mode), why);
 }
 
+/*
+ * glibc's resolver waits 5 s a try and tries each server twice, so a
+ * resolver that stops answering would hold a check past its own limit.
+ * RES_OPTIONS, read when the resolver first starts in this worker, bounds
+ * each lookup by the profile's connect time limit instead.
+ */
+static void bound_resolver_waits(void)
+{
+    double limit = cdoc_check_profile()->network.connect_timeout_seconds;
+    char *options = cdoc_xasprintf("timeout:%d attempts:1",
+                                   limit < 1 ? 1 : (int)ceil(limit));
+
+    setenv("RES_OPTIONS", options, 1);
+    free(options);
+}
+
 void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
 {
     struct cdoc_strings servers = {0};
@@ -260,6 +277,7 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
                             "nameserver %s, which is not on loopback (the "
                             "doctor sends it no query)", servers.items[i]);
     }
+    bound_resolver_waits();
     if (cdoc_resolve_ipv4(name, addresses, &err) < 0)
         cdoc_check_fail("%s", err.msg);
 }

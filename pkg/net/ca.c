@@ -3,12 +3,15 @@
 #include "net/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 char *cdoc__openssl_error(const char *fallback)
 {
@@ -43,16 +46,59 @@ char *cdoc__name_oneline(const X509_NAME *name)
     return text;
 }
 
-X509 *cdoc__pem_read_first(const char *path, struct cdoc_err *err)
-{
-    FILE *file = fopen(path, "r");
-    X509 *cert;
+/* A bundle of every public root is about 200 KiB; anything past this is
+ * not a certificate file, and parsing it could outlast the check. */
+#define PEM_FILE_MAX (64 * 1024 * 1024)
 
-    if (!file) {
-        cdoc_errf(err, "cannot open certificate file %s: %s", path,
-                  strerror(errno));
+/*
+ * Open path for reading when it is a regular file of at most PEM_FILE_MAX
+ * bytes; what names it in errors ("certificate file"). A FIFO would block
+ * the check until its time limit, and a directory reads as empty.
+ */
+static FILE *open_pem_file(const char *path, const char *what,
+                           struct cdoc_err *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *file;
+
+    if (fd < 0) {
+        cdoc_errf(err, "cannot open %s %s: %s", what, path, strerror(errno));
         return NULL;
     }
+    if (fstat(fd, &st) < 0) {
+        cdoc_errf(err, "cannot read %s %s: %s", what, path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > PEM_FILE_MAX) {
+        if (S_ISDIR(st.st_mode))
+            cdoc_errf(err, "%s %s is a directory, not a file", what, path);
+        else if (!S_ISREG(st.st_mode))
+            cdoc_errf(err, "%s %s is not a regular file", what, path);
+        else
+            cdoc_errf(err, "%s %s is %lld bytes, more than the %d that "
+                      "the doctor reads as PEM", what, path,
+                      (long long)st.st_size, PEM_FILE_MAX);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    file = fdopen(fd, "r");
+    if (!file) {
+        cdoc_errf(err, "cannot read %s %s: %s", what, path, strerror(errno));
+        close(fd);
+    }
+    return file;
+}
+
+X509 *cdoc__pem_read_first(const char *path, struct cdoc_err *err)
+{
+    FILE *file = open_pem_file(path, "certificate file", err);
+    X509 *cert;
+
+    if (!file)
+        return NULL;
     cert = PEM_read_X509(file, NULL, NULL, NULL);
     fclose(file);
     if (!cert) {
@@ -129,11 +175,10 @@ int cdoc__bundle_contains(const char *bundle_file, const char *ca_file,
         return cdoc_errf(err, "cannot encode the certificate of %s as DER",
                          ca_file);
 
-    bundle = fopen(bundle_file, "r");
+    bundle = open_pem_file(bundle_file, "CA bundle", err);
     if (!bundle) {
         OPENSSL_free(ca_der);
-        return cdoc_errf(err, "cannot open CA bundle %s: %s", bundle_file,
-                         strerror(errno));
+        return -1;
     }
 
     ERR_clear_error();

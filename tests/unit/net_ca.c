@@ -5,9 +5,12 @@
 #include "probe_helpers.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DAY (24L * 3600)
 
@@ -238,4 +241,36 @@ Test(net_ca, bundle_errors_name_file, .init = make_certs,
     cr_expect(strstr(err.msg, broken), "got: %s", err.msg);
     free(broken);
     free(good);
+}
+
+Test(net_ca, bundle_fifo_directory_and_huge_file_refused,
+     .init = make_certs, .fini = remove_certs)
+{
+    const struct cdoc_net *net = net_test_library();
+    char *fifo = cdoc_xasprintf("%s/bundle.fifo", dir);
+    char *huge = cdoc_xasprintf("%s/huge.pem", dir);
+    struct cdoc_bundle_match match;
+    struct cdoc_err err = {{0}};
+    int fd;
+
+    /* A FIFO with no writer would block a reader until the check's
+     * limit; it must be refused at once. */
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_expect_eq(net->bundle_contains(fifo, ca_file, &match, &err), -1);
+    cr_expect(strstr(err.msg, "is not a regular file"), "got: %s", err.msg);
+
+    cr_expect_eq(net->bundle_contains(dir, ca_file, &match, &err), -1);
+    cr_expect(strstr(err.msg, "is a directory"), "got: %s", err.msg);
+
+    fd = open(huge, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(ftruncate(fd, 65 * 1024 * 1024), 0);
+    close(fd);
+    cr_expect_eq(net->bundle_contains(huge, ca_file, &match, &err), -1);
+    cr_expect(strstr(err.msg, "more than the"), "got: %s", err.msg);
+
+    unlink(fifo);
+    unlink(huge);
+    free(fifo);
+    free(huge);
 }

@@ -126,6 +126,14 @@ static void set_verification(CURL *curl,
     }
 }
 
+/* libcurl measures a stall in whole seconds. */
+static long stall_seconds(double connect_timeout_seconds)
+{
+    long seconds = (long)ceil(connect_timeout_seconds);
+
+    return seconds < 1 ? 1 : seconds;
+}
+
 static void set_request_options(CURL *curl, const char *url,
                                 struct curl_slist *resolve,
                                 struct curl_slist *headers,
@@ -143,6 +151,12 @@ static void set_request_options(CURL *curl, const char *url,
                      milliseconds(request->connect_timeout_seconds));
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                      milliseconds(request->timeout_seconds));
+    /* A long download gets a long total limit, but a peer that stops
+     * sending (or never starts) must cost only the connect time limit:
+     * under 1 byte a second for that long ends the request. */
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                     stall_seconds(request->connect_timeout_seconds));
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, receive_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);

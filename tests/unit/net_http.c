@@ -324,6 +324,32 @@ Test(net_http, silent_peer_bounded)
     close(fd);
 }
 
+Test(net_http, stalled_peer_costs_the_connect_limit)
+{
+    int port;
+    int fd = net_test_silent_tcp(&port);
+    /* A long total limit, as the throughput download has: a peer that
+     * accepts and never answers must still end the request after about
+     * the connect limit (1 s here), not the total. */
+    struct cdoc_http_request request = {
+        .scheme = "http", .host = NET_TEST_ALLOWED,
+        .address = "127.0.0.1", .port = port,
+        .connect_timeout_seconds = 1, .timeout_seconds = 30};
+    struct cdoc_http_result result;
+    double start = net_test_now();
+    double elapsed;
+
+    result = run(&request);
+    elapsed = net_test_now() - start;
+    cr_expect(result.connected);
+    cr_expect_eq(result.status, 0);
+    cr_expect(result.timed_out, "error: %s",
+              result.error ? result.error : "none");
+    cr_expect_lt(elapsed, 5.0, "a stalled peer cost %g s", elapsed);
+    net_test_library()->http_result_release(&result);
+    close(fd);
+}
+
 Test(net_http, ipv6_address_pinned)
 {
     int port;

@@ -17,10 +17,12 @@
 #include "runner/check.h"
 #include "suite_helpers.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #define PLUMBING 1, "plumbing"
 #define PROXY 2, "proxy"
@@ -118,6 +120,7 @@ static void query_resolver(const char *name, struct cdoc_dns_answer *answer)
     const struct cdoc_net *lib = suite_net();
     struct cdoc_err err;
 
+    suite_expect_resolv_file();
     if (!cdoc_address_is_loopback(net->resolver_address) &&
         !cdoc_address_is_local(net->resolver_address))
         cdoc_check_fail("the resolver %s (network.resolver_address) is not "
@@ -373,8 +376,7 @@ static void expect_ca_in_bundle(const char *path, const char *bundle_name)
     struct cdoc_err err;
 
     if (suite_net()->bundle_contains(path, ca_path, &match, &err) < 0)
-        cdoc_check_fail("cannot compare %s with the CA: %s", bundle_name,
-                        err.msg);
+        cdoc_check_fail("%s cannot hold the CA: %s", bundle_name, err.msg);
     if (!match.found)
         cdoc_check_fail("%s %s does not contain the CA of %s (%zu "
                         "certificates read)", bundle_name, path, ca,
@@ -391,6 +393,23 @@ NETWORK_CHECK(test_mitm_ca_in_system_bundle, CA_TRUST,
     free(bundle);
 }
 
+/* Error when a CA variable names something other than a regular file:
+ * python3 reads SSL_CERT_FILE at start-up and would block on a FIFO. */
+static void expect_ca_vars_readable(void)
+{
+    const struct cdoc_strings *vars = &network()->ca_env_vars;
+
+    for (size_t i = 0; i < vars->count; i++) {
+        const char *value = getenv(vars->items[i]);
+        struct stat st;
+
+        if (value && *value && stat(value, &st) == 0 && !S_ISREG(st.st_mode))
+            cdoc_check_error("%s names %s, which is not a regular file; "
+                             "python3 would read it as its CA bundle",
+                             vars->items[i], value);
+    }
+}
+
 /* Run the guest's python3 with argv after "python3"; error when it cannot
  * run at all, since that is a missing tool, not a broken promise. */
 static void run_python(const char *const *args, size_t count,
@@ -399,6 +418,7 @@ static void run_python(const char *const *args, size_t count,
     const char *argv[8] = {"python3"};
     struct cdoc_err err;
 
+    expect_ca_vars_readable();
     for (size_t i = 0; i < count && i + 2 < sizeof(argv) / sizeof(*argv);
          i++)
         argv[i + 1] = args[i];
@@ -633,6 +653,30 @@ NETWORK_CHECK(test_non_standard_port_fails, POLICY, "Non-443 ports fail")
                        "a port other than HTTPS is open to the guest");
 }
 
+/* False for an address of this machine, loopback or the unspecified
+ * address, in either family: IPv4 written as IPv6 (::ffff:a.b.c.d)
+ * counts as its IPv4 address. */
+static bool outside_address(const char *text)
+{
+    struct in6_addr v6;
+    struct in_addr v4;
+    char mapped[INET_ADDRSTRLEN];
+
+    if (inet_pton(AF_INET6, text, &v6) == 1) {
+        if (IN6_IS_ADDR_UNSPECIFIED(&v6))
+            return false;
+        if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+            memcpy(&v4, &v6.s6_addr[12], sizeof(v4));
+            inet_ntop(AF_INET, &v4, mapped, sizeof(mapped));
+            return outside_address(mapped);
+        }
+    } else if (inet_pton(AF_INET, text, &v4) == 1 &&
+               v4.s_addr == htonl(INADDR_ANY)) {
+        return false;
+    }
+    return !cdoc_address_is_local(text) && !cdoc_address_is_loopback(text);
+}
+
 NETWORK_CHECK(test_direct_ip_no_route, POLICY, "Direct IP has no route")
 {
     const char *ip = network()->direct_ip;
@@ -640,10 +684,11 @@ NETWORK_CHECK(test_direct_ip_no_route, POLICY, "Direct IP has no route")
     int route_errno;
     struct cdoc_err err;
 
-    if (cdoc_address_is_local(ip) || cdoc_address_is_loopback(ip))
+    if (!outside_address(ip))
         cdoc_check_error("network.direct_ip %s is an address of this "
-                         "machine, which always has a route; give an "
-                         "address outside the sandbox", ip);
+                         "machine or no address at all, which proves "
+                         "nothing about routes out; give an address "
+                         "outside the sandbox", ip);
     if (cdoc_route_exists(ip, network()->https_port, &routed, &route_errno,
                           &err) < 0)
         cdoc_check_error("network.direct_ip: %s", err.msg);
@@ -685,7 +730,7 @@ NETWORK_CHECK(test_proxy_download_throughput, THROUGHPUT,
     cdoc_check_property("seconds", "%.3f", http.seconds);
     cdoc_check_property("bytes_per_second", "%.0f", http.bytes_per_second);
     if (http.status == 0)
-        cdoc_check_fail("no response downloading %s through the proxy: %s",
+        cdoc_check_fail("downloading %s through the proxy failed: %s",
                         net->throughput_url,
                         http.error ? http.error : "no answer");
     if (http.status != 200)

@@ -261,6 +261,16 @@ static void bound_resolver_waits(void)
     free(options);
 }
 
+void suite_expect_resolv_file(void)
+{
+    struct stat st;
+
+    if (stat("/etc/resolv.conf", &st) == 0 && !S_ISREG(st.st_mode))
+        cdoc_check_error("/etc/resolv.conf is not a regular file, so the "
+                         "resolver would block or fail reading it; make it "
+                         "a file");
+}
+
 void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
 {
     struct cdoc_strings servers = {0};
@@ -268,6 +278,7 @@ void suite_resolve_locally(const char *name, struct cdoc_strings *addresses)
 
     /* getaddrinfo reads the real /etc/resolv.conf whatever --root names,
      * so the guard must read that file too. */
+    suite_expect_resolv_file();
     if (cdoc_resolv_nameservers("/", &servers, &err) < 0 &&
         errno != ENOENT)
         cdoc_check_error("cannot read /etc/resolv.conf: %s", err.msg);

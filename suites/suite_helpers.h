@@ -48,6 +48,11 @@ void suite_expect_mount_type(const char *mount_point,
 /* Pass when path is absent; fail naming what it is otherwise. */
 void suite_expect_absent(const char *path, const char *why);
 
+/* Error unless /etc/resolv.conf is absent or a regular file: glibc's
+ * resolver reads it at its first use, and a FIFO there would block the
+ * check until its time limit. */
+void suite_expect_resolv_file(void);
+
 /*
  * Resolve name to IPv4 addresses with the guest's resolver, but only when
  * every nameserver is on loopback: a query to any other resolver would

@@ -214,7 +214,7 @@ static bool valid_url(const char *text)
 {
     static const char scheme[] = "https://";
     const char *host = text + strlen(scheme);
-    size_t host_len = strcspn(host, "/");
+    size_t host_len = strcspn(host, "/?");
     char *domain;
     bool valid;
 
@@ -222,7 +222,7 @@ static bool valid_url(const char *text)
         has_space_or_control(text) || strchr(text, '#'))
         return false;
     domain = cdoc_xasprintf("%.*s", (int)host_len, host);
-    valid = valid_domain(domain);
+    valid = valid_domain(domain) && !valid_address(domain);
     free(domain);
     return valid;
 }
@@ -710,6 +710,21 @@ static int read_object(struct reader *reader,
 #define THROUGHPUT_CHECK_LIMIT 90.0
 #define THROUGHPUT_TIMEOUT_MAX 85.0
 
+/* A network step gets connect_timeout_seconds; a check runs several
+ * (a lookup, a connection, a handshake) within its 10 s default. */
+#define CONNECT_TIMEOUT_MIN 0.1
+#define CONNECT_TIMEOUT_MAX 3.0
+
+static bool url_host_allowed(const struct cdoc_profile_network *network)
+{
+    const char *host = network->throughput_url + strlen("https://");
+    char *domain = cdoc_xasprintf("%.*s", (int)strcspn(host, "/?"), host);
+    bool allowed = cdoc_strings_contains(&network->allowed_domains, domain);
+
+    free(domain);
+    return allowed;
+}
+
 static int check_network(struct reader *reader,
                          const struct cdoc_profile_network *network)
 {
@@ -738,6 +753,20 @@ static int check_network(struct reader *reader,
                          network->http_port == network->https_port
                              ? "http_port" : "closed_port",
                          network->https_port);
+    if (network->connect_timeout_seconds < CONNECT_TIMEOUT_MIN ||
+        network->connect_timeout_seconds > CONNECT_TIMEOUT_MAX)
+        return cdoc_errf(reader->err,
+                         "%s: network.connect_timeout_seconds: %g is "
+                         "outside %g to %g; each network step must fit "
+                         "in a check's own 10 s limit",
+                         reader->origin, network->connect_timeout_seconds,
+                         CONNECT_TIMEOUT_MIN, CONNECT_TIMEOUT_MAX);
+    if (!url_host_allowed(network))
+        return cdoc_errf(reader->err,
+                         "%s: network.throughput_url: its host is not in "
+                         "network.allowed_domains; the download must go "
+                         "through the proxy to an allowed domain",
+                         reader->origin);
     if (network->throughput_timeout_seconds > THROUGHPUT_TIMEOUT_MAX)
         return cdoc_errf(reader->err,
                          "%s: network.throughput_timeout_seconds: %g is "

@@ -319,7 +319,7 @@ Test(profile, round_trip_hard_values)
                                  "newline \n bell \x07 del \x7f "
                                  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
     p.clock_max_skew_seconds = 0.1;
-    p.network.connect_timeout_seconds = 1e-7;
+    p.network.throughput_timeout_seconds = 1e-7;
     p.network.throughput_min_bytes_per_second = 1.7976931348623157e308;
     p.scratch.min_bytes = INT64_MAX;
     p.kernel_major = 99;
@@ -330,7 +330,7 @@ Test(profile, round_trip_hard_values)
 
     p.network.throughput_min_bytes_per_second = 0;
     p.clock_max_skew_seconds = 123456789.125;
-    p.network.connect_timeout_seconds = 5e-324;
+    p.network.throughput_timeout_seconds = 5e-324;
     assert_round_trip(&p);
     cdoc_profile_release(&p);
 }
@@ -647,6 +647,30 @@ Test(profile, ports_that_must_stay_closed)
                       "profile.json: network.closed_port: 443 is also "
                       "network.https_port, the one port that must reach "
                       "the proxy; give a port that must stay closed");
+}
+
+Test(profile, connect_timeout_fits_a_check)
+{
+    assert_edit_fails("\"connect_timeout_seconds\": 3",
+                      "\"connect_timeout_seconds\": 1000000",
+                      "profile.json: network.connect_timeout_seconds: 1e+06 "
+                      "is outside 0.1 to 3; each network step must fit in "
+                      "a check's own 10 s limit");
+    assert_edit_fails("\"connect_timeout_seconds\": 3",
+                      "\"connect_timeout_seconds\": 0.0001",
+                      "profile.json: network.connect_timeout_seconds: "
+                      "0.0001 is outside 0.1 to 3; each network step must "
+                      "fit in a check's own 10 s limit");
+}
+
+Test(profile, throughput_host_must_be_allowed)
+{
+    assert_edit_fails("\"https://github.com/capsem-doctor/100MB.bin\"",
+                      "\"https://example.com/100MB.bin\"",
+                      "profile.json: network.throughput_url: its host is "
+                      "not in network.allowed_domains; the download must go "
+                      "through the proxy to an allowed domain");
+    assert_url_refused("https://127.0.0.1/100MB.bin");
 }
 
 Test(profile, throughput_timeout_within_the_check_limit)

@@ -5,9 +5,9 @@
  * layer is reported once and the checks above it are reported as not run
  * (see CDOC_LAYERED_CHECK).
  *
- * Every connection goes to the sentinel address, and only once the
- * sandbox's own loopback resolver has said a name lives there and the
- * sentinel is assigned to an interface here: run on a machine that is not
+ * Every connection goes to the sentinel address, and only after the
+ * sandbox's own loopback resolver has resolved a name to it and the
+ * sentinel is assigned to an interface here. Run on a machine that is not
  * a sandbox, the doctor must not reach out of it.
  */
 #include "net/net.h"
@@ -45,8 +45,8 @@ static const struct cdoc_profile_network *network(void)
     return &cdoc_check_profile()->network;
 }
 
-/* The first allowed domain, which the checks below the policy layer use
- * as their probe; skip when the profile allows none. */
+/* Return the first allowed domain, which the checks below the policy
+ * layer use as their probe. Skip when the profile allows none. */
 static const char *probe_domain(void)
 {
     const struct cdoc_strings *allowed = &network()->allowed_domains;
@@ -57,8 +57,8 @@ static const char *probe_domain(void)
     return allowed->items[0];
 }
 
-/* The sentinel, when it is an address of this machine; the checks that
- * connect to it without a name use this guard. */
+/* Return the sentinel when it is an address of this machine, and fail
+ * otherwise. The checks that connect to it without a name use this. */
 static const char *local_sentinel(void)
 {
     const char *sentinel = network()->sentinel_address;
@@ -70,7 +70,7 @@ static const char *local_sentinel(void)
     return sentinel;
 }
 
-/* A name no profile lists: "capsem-doctor-<16 hex digits>.example". */
+/* Make a name no profile lists: "capsem-doctor-<16 hex digits>.example". */
 static char *random_domain(void)
 {
     unsigned char bytes[8];
@@ -148,8 +148,8 @@ NETWORK_CHECK(test_dnsmasq_responds, PLUMBING, "DNS on 127.0.0.1:53 works")
     suite_net()->dns_answer_release(&answer);
 }
 
-/* Names every answer must pin: the allowed, denied and AI provider
- * domains and a random one, which no list could have foreseen. */
+/* Collect the names that must all resolve to the sentinel: the allowed,
+ * denied and AI provider domains, and a random one that no list names. */
 static void names_to_resolve(struct cdoc_strings *names)
 {
     const struct cdoc_profile_network *net = network();
@@ -201,8 +201,8 @@ NETWORK_CHECK(test_iptables_redirect_443_to_10443, PLUMBING,
 
 /* ---- proxy -------------------------------------------------------------- */
 
-/* Connect to address:port; fail, starting the message with fault, unless
- * the connection is accepted. */
+/* Connect to address:port and fail, starting the message with fault,
+ * unless the connection is accepted. */
 static void expect_accepted(const char *address, int port, const char *fault)
 {
     struct cdoc_tcp_result tcp;
@@ -236,10 +236,10 @@ NETWORK_CHECK(test_tcp_443_reaches_proxy, PROXY,
 NETWORK_CHECK(test_vsock_bridge_delivers_bytes, PROXY,
               "Raw bytes through proxy")
 {
-    /* A TLS ClientHello, sent as raw bytes over a plain socket: any TLS
-     * server or intercepting proxy answers it with a ServerHello or an
-     * alert, so bytes coming back prove that the bridge carries them both
-     * ways, while a bridge with nothing behind it closes or stays silent. */
+    /* A TLS server or intercepting proxy replies to a ClientHello with a
+     * ServerHello or an alert. Bytes coming back over a plain socket
+     * prove that the bridge carries bytes both ways. A bridge with
+     * nothing behind it closes or stays silent. */
     const struct cdoc_profile_network *net = network();
     const struct cdoc_net *lib = suite_net();
     const char *sentinel = local_sentinel();
@@ -365,9 +365,9 @@ NETWORK_CHECK(test_mitm_ca_cert_file_exists, CA_TRUST, "CA cert file present")
     free(ca_path);
 }
 
-/* Fail unless the PEM bundle at path (bundle_name in messages) holds the
- * profile's CA. A bundle that cannot be read is a failure too: the trust
- * it should carry is not there. */
+/* Fail unless the PEM bundle at path (bundle_name in messages) contains
+ * the profile's CA. A bundle that cannot be read fails too, because the
+ * trust it should carry is missing. */
 static void expect_ca_in_bundle(const char *path, const char *bundle_name)
 {
     const char *ca = network()->ca_cert;
@@ -393,8 +393,9 @@ NETWORK_CHECK(test_mitm_ca_in_system_bundle, CA_TRUST,
     free(bundle);
 }
 
-/* Error when a CA variable names something other than a regular file:
- * python3 reads SSL_CERT_FILE at start-up and would block on a FIFO. */
+/* End with an error when a CA variable names something other than a
+ * regular file, because python3 reads SSL_CERT_FILE at start-up and would
+ * block on a FIFO. */
 static void expect_ca_vars_readable(void)
 {
     const struct cdoc_strings *vars = &network()->ca_env_vars;
@@ -410,7 +411,7 @@ static void expect_ca_vars_readable(void)
     }
 }
 
-/* Run the guest's python3 with argv after "python3"; error when it cannot
+/* Run the guest's python3 with args. End with an error when it cannot
  * run at all, since that is a missing tool, not a broken promise. */
 static void run_python(const char *const *args, size_t count,
                        struct cdoc_exec_result *run)
@@ -433,8 +434,8 @@ static void run_python(const char *const *args, size_t count,
                          network()->connect_timeout_seconds + 10.0);
 }
 
-/* The last non-empty line of text (Python's exception line), or "no
- * output"; the caller frees it. */
+/* Return the last non-empty line of text (Python's exception line), or
+ * "no output". The caller frees it. */
 static char *last_line(const char *text)
 {
     const char *end, *start;
@@ -452,8 +453,8 @@ static char *last_line(const char *text)
     return cdoc_xasprintf("%.*s", (int)(end - start), start);
 }
 
-/* The python3 checks allow python3 connect_timeout_seconds + 10 s and
- * declare a longer limit, so a hung python3 is named as such. */
+/* The python3 checks give python3 connect_timeout_seconds + 10 s and
+ * declare a longer limit of their own, so a hung python3 is named. */
 NETWORK_CHECK(test_certifi_includes_capsem_ca, CA_TRUST,
               "CA in Python certifi", .timeout = 30)
 {
@@ -500,10 +501,10 @@ NETWORK_CHECK(test_curl_allowed_domain_ca_trusted, CA_TRUST,
     cdoc_check_property("domains", "%zu", allowed->count);
 }
 
-/* The request goes through urllib with Python's default context, pinned
- * to the sentinel by replacing socket.getaddrinfo's host: Python then
- * resolves nothing itself, and SNI, Host and the certificate check still
- * use the domain. */
+/* The request goes through urllib with Python's default context. It is
+ * pinned to the sentinel by replacing the host that socket.getaddrinfo
+ * looks up, so Python resolves nothing itself while SNI, Host and the
+ * certificate check still use the domain. */
 static const char urllib_script[] =
     "import socket, sys, urllib.request\n"
     "domain, address, port = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
@@ -623,9 +624,9 @@ NETWORK_CHECK(test_ai_provider_domain_blocked, POLICY,
     cdoc_check_property("domains", "%zu", checked);
 }
 
-/* Fail when a TCP connection to the sentinel's port is accepted; why says
- * what that means. */
-static void expect_port_closed(int port, const char *why)
+/* Fail when a TCP connection to the sentinel's port is accepted. The
+ * message ends with consequence. */
+static void expect_port_closed(int port, const char *consequence)
 {
     const char *sentinel = local_sentinel();
     struct cdoc_tcp_result tcp;
@@ -637,7 +638,7 @@ static void expect_port_closed(int port, const char *why)
     cdoc_check_property("outcome", "%s", cdoc_tcp_outcome_name(tcp.outcome));
     if (tcp.outcome == CDOC_TCP_CONNECTED)
         cdoc_check_fail("TCP to %s port %d was accepted: %s", sentinel,
-                        port, why);
+                        port, consequence);
 }
 
 NETWORK_CHECK(test_http_port_80_not_proxied, POLICY, "Port 80 not proxied")
@@ -653,9 +654,9 @@ NETWORK_CHECK(test_non_standard_port_fails, POLICY, "Non-443 ports fail")
                        "a port other than HTTPS is open to the guest");
 }
 
-/* False for an address of this machine, loopback or the unspecified
- * address, in either family: IPv4 written as IPv6 (::ffff:a.b.c.d)
- * counts as its IPv4 address. */
+/* Return false for an address of this machine, loopback or the
+ * unspecified address, in either family. IPv4 written as IPv6
+ * (::ffff:a.b.c.d) counts as its IPv4 address. */
 static bool outside_address(const char *text)
 {
     struct in6_addr v6;
@@ -701,18 +702,6 @@ NETWORK_CHECK(test_direct_ip_no_route, POLICY, "Direct IP has no route")
 
 /* ---- throughput --------------------------------------------------------- */
 
-/* Split an https:// URL into its host and path ("/" when it has none).
- * The profile loader has already checked that it is one. */
-static void split_url(const char *url, char **host, char **path)
-{
-    const char *start = url + strlen("https://");
-    size_t host_len = strcspn(start, "/:?#");
-
-    *host = cdoc_xasprintf("%.*s", (int)host_len, start);
-    *path = cdoc_xstrdup(start[strcspn(start, "/")] ? strchr(start, '/')
-                                                    : "/");
-}
-
 NETWORK_CHECK(test_proxy_download_throughput, THROUGHPUT,
               "100MB download above minimum speed", .timeout = 90)
 {
@@ -721,7 +710,7 @@ NETWORK_CHECK(test_proxy_download_throughput, THROUGHPUT,
     struct cdoc_http_result http;
     char *host, *path;
 
-    split_url(net->throughput_url, &host, &path);
+    cdoc_url_split(net->throughput_url, &host, &path);
     suite_https_request("GET", host, path, true, ca_path,
                   net->throughput_timeout_seconds, &http);
     cdoc_check_property("url", "%s", net->throughput_url);

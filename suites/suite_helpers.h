@@ -48,9 +48,9 @@ void suite_expect_mount_type(const char *mount_point,
 /* Pass when path is absent; fail naming what it is otherwise. */
 void suite_expect_absent(const char *path, const char *why);
 
-/* Error unless /etc/resolv.conf is absent or a regular file: glibc's
- * resolver reads it at its first use, and a FIFO there would block the
- * check until its time limit. */
+/* End the check with an error unless /etc/resolv.conf is absent or a
+ * regular file. glibc's resolver reads it at its first use, and a FIFO
+ * there would block the check until its time limit. */
 void suite_expect_resolv_file(void);
 
 /*
@@ -61,10 +61,10 @@ void suite_expect_resolv_file(void);
 void suite_resolve_locally(const char *name, struct cdoc_strings *addresses);
 
 /*
- * The sentinel address that domain resolves to, through
- * suite_resolve_locally; fails the check when domain resolves elsewhere
- * or the sentinel is not assigned here, since the doctor connects only to
- * an address the sandbox itself holds. The caller frees it.
+ * Return the sentinel address that domain resolves to through
+ * suite_resolve_locally. Fail the check when domain resolves elsewhere or
+ * the sentinel is not assigned here, because the doctor connects only to
+ * an address of the sandbox itself. The caller frees the result.
  */
 char *suite_sentinel_for(const char *domain);
 
@@ -72,14 +72,14 @@ char *suite_sentinel_for(const char *domain);
  * profile's https_port to its proxy_port (read with iptables-save). */
 void suite_expect_https_redirect(void);
 
-/* The network library (libcapsem-doctor-net.so), or an error verdict
- * naming why it cannot be loaded: without it the doctor cannot decide. */
+/* Return the network library (libcapsem-doctor-net.so), or end the check
+ * with an error naming why it cannot be loaded. */
 const struct cdoc_net *suite_net(void);
 
 struct cdoc_http_result;
 
 /*
- * One HTTPS request to domain, pinned to the sentinel it resolves to
+ * Send one HTTPS request to domain, pinned to the sentinel it resolves to
  * (suite_sentinel_for). With verify, ca_file names the only CA trusted;
  * NULL then means the system's trust store. A POST sends a short body.
  * Release the result with suite_net()->http_result_release.
@@ -90,10 +90,10 @@ void suite_https_request(const char *method, const char *domain,
                          struct cdoc_http_result *http);
 
 /*
- * Pass when the proxy refuses domain: an HTTP 403, or a connection it
+ * Pass when the proxy denies domain: an HTTP 403, or a connection it
  * accepted and closed without a response while an allowed domain still
  * gets one through the same path. Fail when domain gets any other
- * response, or when nothing answers at all, since then the policy cannot
+ * response, or when nothing responds at all, since then the policy cannot
  * be seen.
  */
 void suite_expect_denied(const char *method, const char *domain);

@@ -63,8 +63,8 @@ static void read_reply(ns_msg *msg, struct cdoc_dns_answer *answer)
     }
 }
 
-/* open_socket's result when the kernel has no way to the server: the
- * query went nowhere, which is an answer of the network, not a fault of
+/* open_socket's result when the kernel has no route to the server. The
+ * query went nowhere, which is a fact about the network, not a fault of
  * the doctor. */
 #define NO_ROUTE (-2)
 

@@ -45,34 +45,36 @@ static const char *reason_after_path(const char *text, const char *path)
 }
 
 /* Open one candidate and check its ABI. On failure, append "path
- * (reason)" to why and return NULL. A loaded library stays loaded for the
- * life of the process. */
-static const struct cdoc_net *try_path(const char *path, struct cdoc_buf *why)
+ * (reason)" to failures and return NULL. A loaded library stays loaded
+ * for the life of the process. */
+static const struct cdoc_net *try_path(const char *path,
+                                       struct cdoc_buf *failures)
 {
     const struct cdoc_net *(*entry)(void);
     const struct cdoc_net *net;
     void *handle;
 
-    if (why->len)
-        cdoc_buf_puts(why, ", ");
+    if (failures->len)
+        cdoc_buf_puts(failures, ", ");
     handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        cdoc_buf_printf(why, "%s (%s)", path,
+        cdoc_buf_printf(failures, "%s (%s)", path,
                         reason_after_path(dlerror(), path));
         return NULL;
     }
     /* POSIX's way to turn dlsym's void * into a function pointer. */
     *(void **)&entry = dlsym(handle, "cdoc_net_library");
     if (!entry) {
-        cdoc_buf_printf(why, "%s (%s)", path,
+        cdoc_buf_printf(failures, "%s (%s)", path,
                         reason_after_path(dlerror(), path));
         dlclose(handle);
         return NULL;
     }
     net = entry();
     if (!net || net->abi != CDOC_NET_ABI) {
-        cdoc_buf_printf(why, "%s (ABI %d, but this capsem-doctor needs ABI "
-                        "%d)", path, net ? net->abi : -1, CDOC_NET_ABI);
+        cdoc_buf_printf(failures,
+                        "%s (ABI %d, but this capsem-doctor needs ABI %d)",
+                        path, net ? net->abi : -1, CDOC_NET_ABI);
         dlclose(handle);
         return NULL;
     }
@@ -83,16 +85,16 @@ const struct cdoc_net *cdoc__net_load_from(const char *exe_path,
                                            struct cdoc_err *err)
 {
     struct cdoc_strings paths;
-    struct cdoc_buf why = {0};
+    struct cdoc_buf failures = {0};
     const struct cdoc_net *net = NULL;
 
     cdoc__net_library_paths(exe_path, &paths);
     for (size_t i = 0; i < paths.count && !net; i++)
-        net = try_path(paths.items[i], &why);
+        net = try_path(paths.items[i], &failures);
     if (!net)
         cdoc_errf(err, "cannot load the network library %s: tried %s; %s",
-                  CDOC_NET_LIBRARY, why.data, REINSTALL_HINT);
-    cdoc_buf_release(&why);
+                  CDOC_NET_LIBRARY, failures.data, REINSTALL_HINT);
+    cdoc_buf_release(&failures);
     cdoc_strings_release(&paths);
     return net;
 }

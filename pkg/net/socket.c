@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Deadlines, numeric addresses and non-blocking connections. */
-#include "net/internal.h"
+#include "net/socket.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,51 +79,62 @@ int cdoc__net_wait(int fd, short events, double deadline)
     }
 }
 
-int cdoc__net_connect(const struct sockaddr_storage *addr, socklen_t len,
-                      const char *address, int port, double deadline,
-                      double timeout_seconds, char **error)
+/* Start a non-blocking connect and wait for it until deadline. Returns
+ * the errno of a failure (ETIMEDOUT at the deadline), or 0. */
+static int connect_until(int fd, const struct sockaddr_storage *addr,
+                         socklen_t len, double deadline)
 {
-    int fd = socket(addr->ss_family,
-                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int problem = 0;
     socklen_t problem_len = sizeof(problem);
     int ready;
 
-    if (fd < 0) {
-        *error = cdoc_xasprintf("cannot create a TCP socket for %s port "
-                                "%d: %s", address, port, strerror(errno));
-        return -1;
-    }
     if (connect(fd, (const struct sockaddr *)addr, len) == 0)
-        return fd;
-    if (errno != EINPROGRESS) {
-        problem = errno;
-        goto failed;
-    }
+        return 0;
+    if (errno != EINPROGRESS)
+        return errno;
 
     ready = cdoc__net_wait(fd, POLLOUT, deadline);
-    if (ready == 0) {
+    if (ready == 0)
+        return ETIMEDOUT;
+    if (ready < 0)
+        return errno;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &problem_len) < 0)
+        return errno;
+    return problem;
+}
+
+int cdoc__net_connect(const struct sockaddr_storage *addr, socklen_t len,
+                      const char *address, int port, double deadline,
+                      double timeout_seconds, char **error, int *problem)
+{
+    int fd = socket(addr->ss_family,
+                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int failure;
+
+    if (fd < 0) {
+        failure = errno;
+        *error = cdoc_xasprintf("cannot create a TCP socket for %s port "
+                                "%d: %s", address, port, strerror(failure));
+        if (problem)
+            *problem = failure;
+        return -1;
+    }
+    failure = connect_until(fd, addr, len, deadline);
+    if (problem)
+        *problem = failure;
+    if (failure == 0)
+        return fd;
+
+    if (failure == ETIMEDOUT)
         *error = cdoc_xasprintf("TCP connection to %s port %d timed out "
                                 "after %g s", address, port,
                                 timeout_seconds);
-        close(fd);
-        return -1;
-    }
-    if (ready < 0)
-        problem = errno;
-    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem,
-                        &problem_len) < 0)
-        problem = errno;
-    if (problem == 0)
-        return fd;
-
-failed:
-    if (problem == ECONNREFUSED)
+    else if (failure == ECONNREFUSED)
         *error = cdoc_xasprintf("TCP connection to %s port %d refused",
                                 address, port);
     else
         *error = cdoc_xasprintf("TCP connection to %s port %d failed: %s",
-                                address, port, strerror(problem));
+                                address, port, strerror(failure));
     close(fd);
     return -1;
 }

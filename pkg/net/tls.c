@@ -121,7 +121,7 @@ static void probe(const char *host, const char *address, int port, X509 *ca,
     int fd;
 
     fd = cdoc__net_connect(addr, addr_len, address, port, deadline,
-                           timeout_seconds, &result->error);
+                           timeout_seconds, &result->error, NULL);
     if (fd < 0)
         goto out;
     result->connected = true;
@@ -206,10 +206,10 @@ int cdoc__tls_client_hello(const char *host, unsigned char **bytes,
     *bytes = NULL;
     *len = 0;
     if (!ssl || !from_peer || !to_peer) {
-        char *why = cdoc__openssl_error("out of memory");
+        char *reason = cdoc__openssl_error("out of memory");
 
-        cdoc_errf(err, "cannot create a TLS client: %s", why);
-        free(why);
+        cdoc_errf(err, "cannot create a TLS client: %s", reason);
+        free(reason);
         BIO_free(from_peer);
         BIO_free(to_peer);
         goto out;
@@ -222,11 +222,11 @@ int cdoc__tls_client_hello(const char *host, unsigned char **bytes,
         SSL_set_tlsext_host_name(ssl, host);
     SSL_do_handshake(ssl);
     if (BIO_pending(to_peer) <= 0) {
-        char *why = cdoc__openssl_error("no bytes were produced");
+        char *reason = cdoc__openssl_error("no bytes were produced");
 
         cdoc_errf(err, "cannot build a TLS ClientHello for %s: %s", host,
-                  why);
-        free(why);
+                  reason);
+        free(reason);
         goto out;
     }
     *len = (size_t)BIO_pending(to_peer);

@@ -226,9 +226,9 @@ int cdoc_resolv_nameservers(const char *root, struct cdoc_strings *out,
     size_t len;
     size_t at = 0;
 
-    /* One byte over the limit tells a file that fits from one that was
-     * cut: glibc reads every line, so a nameserver past the cut would be
-     * used without the guard ever seeing it. */
+    /* Reading one byte over the limit shows whether the file was cut.
+     * glibc reads every line, so a nameserver past the cut would be used
+     * without the guard ever reading it. */
     if (cdoc_read_file(root, "etc/resolv.conf", CDOC__TABLE_MAX + 1, &text,
                        &len, err) < 0)
         return -1;

@@ -2,31 +2,16 @@
 /* TCP connections, raw exchanges and route lookups, bounded in time. */
 #include "probe/sockets.h"
 
+#include "net/socket.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-
-static double monotonic_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int milliseconds_left(double deadline)
-{
-    double left = deadline - monotonic_seconds();
-
-    return left <= 0 ? 0 : (int)(left * 1000) + 1;
-}
 
 const char *cdoc_tcp_outcome_name(enum cdoc_tcp_outcome outcome)
 {
@@ -45,17 +30,16 @@ const char *cdoc_tcp_outcome_name(enum cdoc_tcp_outcome outcome)
     return "failed";
 }
 
+/* Parse address into addr, accepting IPv4 only, as the sentinel is. */
 static int ipv4_address(const char *address, int port,
-                        struct sockaddr_in *sin, struct cdoc_err *err)
+                        struct sockaddr_storage *addr, socklen_t *len,
+                        struct cdoc_err *err)
 {
-    memset(sin, 0, sizeof(*sin));
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons((uint16_t)port);
-    if (port <= 0 || port > 65535)
-        return cdoc_errf(err, "port %d is out of range 1-65535", port);
-    if (inet_pton(AF_INET, address, &sin->sin_addr) != 1)
+    struct in_addr v4;
+
+    if (inet_pton(AF_INET, address, &v4) != 1)
         return cdoc_errf(err, "'%s' is not an IPv4 address", address);
-    return 0;
+    return cdoc__net_parse_address(address, port, addr, len, err);
 }
 
 static enum cdoc_tcp_outcome outcome_of(int error)
@@ -75,54 +59,38 @@ static enum cdoc_tcp_outcome outcome_of(int error)
     }
 }
 
-/* Start a non-blocking connect and wait for it until the deadline.
- * Returns the socket, connected or not, and sets the outcome. */
-static int connect_until(const struct sockaddr_in *sin, double deadline,
-                         struct cdoc_tcp_result *result, struct cdoc_err *err)
+/* Connect before deadline and record the outcome. Returns the socket,
+ * or -1 when the connection failed. */
+static int connect_until(const char *address, int port,
+                         const struct sockaddr_storage *addr, socklen_t len,
+                         double deadline, double timeout_seconds,
+                         struct cdoc_tcp_result *result)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int error = 0;
-    socklen_t len = sizeof(error);
+    char *error = NULL;
+    int fd = cdoc__net_connect(addr, len, address, port, deadline,
+                               timeout_seconds, &error, &result->error);
 
-    if (fd < 0)
-        return cdoc_errf(err, "cannot create a TCP socket: %s",
-                         strerror(errno));
-    if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) < 0) {
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-
-        error = errno;
-        if (error == EINPROGRESS) {
-            int ready;
-
-            do {
-                ready = poll(&pfd, 1, milliseconds_left(deadline));
-            } while (ready < 0 && errno == EINTR);
-            if (ready == 0)
-                error = ETIMEDOUT;
-            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
-                error = errno;
-        }
-    }
-    result->error = error;
-    result->outcome = outcome_of(error);
+    free(error);
+    result->outcome = outcome_of(result->error);
     return fd;
 }
 
 int cdoc_tcp_probe(const char *address, int port, double timeout_seconds,
                    struct cdoc_tcp_result *result, struct cdoc_err *err)
 {
-    double started = monotonic_seconds();
-    struct sockaddr_in sin;
+    double started = cdoc__net_now();
+    struct sockaddr_storage addr;
+    socklen_t len;
     int fd;
 
     memset(result, 0, sizeof(*result));
-    if (ipv4_address(address, port, &sin, err) < 0)
+    if (ipv4_address(address, port, &addr, &len, err) < 0)
         return -1;
-    fd = connect_until(&sin, started + timeout_seconds, result, err);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    result->seconds = monotonic_seconds() - started;
+    fd = connect_until(address, port, &addr, len, started + timeout_seconds,
+                       timeout_seconds, result);
+    if (fd >= 0)
+        close(fd);
+    result->seconds = cdoc__net_now() - started;
     return 0;
 }
 
@@ -130,10 +98,9 @@ static bool send_all(int fd, const unsigned char *bytes, size_t len,
                      double deadline)
 {
     while (len > 0) {
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
         ssize_t sent;
 
-        if (poll(&pfd, 1, milliseconds_left(deadline)) <= 0)
+        if (cdoc__net_wait(fd, POLLOUT, deadline) <= 0)
             return false;
         sent = send(fd, bytes, len, MSG_NOSIGNAL);
         if (sent < 0 && errno != EAGAIN && errno != EINTR)
@@ -152,10 +119,9 @@ static void receive_until(int fd, size_t max, double deadline,
 {
     result->reply = cdoc_xmalloc(max + 1);
     while (result->reply_len < max) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
         ssize_t got;
 
-        if (poll(&pfd, 1, milliseconds_left(deadline)) <= 0)
+        if (cdoc__net_wait(fd, POLLIN, deadline) <= 0)
             break;
         got = recv(fd, result->reply + result->reply_len,
                    max - result->reply_len, 0);
@@ -172,22 +138,23 @@ int cdoc_tcp_exchange(const char *address, int port, const void *send,
                       double timeout_seconds, struct cdoc_tcp_result *result,
                       struct cdoc_err *err)
 {
-    double started = monotonic_seconds();
+    double started = cdoc__net_now();
     double deadline = started + timeout_seconds;
-    struct sockaddr_in sin;
+    struct sockaddr_storage addr;
+    socklen_t len;
     int fd;
 
     memset(result, 0, sizeof(*result));
-    if (ipv4_address(address, port, &sin, err) < 0)
+    if (ipv4_address(address, port, &addr, &len, err) < 0)
         return -1;
-    fd = connect_until(&sin, deadline, result, err);
-    if (fd < 0)
-        return -1;
-    if (result->outcome == CDOC_TCP_CONNECTED &&
-        send_all(fd, send, send_len, deadline))
-        receive_until(fd, reply_max, deadline, result);
-    close(fd);
-    result->seconds = monotonic_seconds() - started;
+    fd = connect_until(address, port, &addr, len, deadline, timeout_seconds,
+                       result);
+    if (fd >= 0) {
+        if (send_all(fd, send, send_len, deadline))
+            receive_until(fd, reply_max, deadline, result);
+        close(fd);
+    }
+    result->seconds = cdoc__net_now() - started;
     return 0;
 }
 
@@ -200,26 +167,19 @@ void cdoc_tcp_result_release(struct cdoc_tcp_result *result)
 int cdoc_route_exists(const char *address, int port, bool *routed,
                       int *route_errno, struct cdoc_err *err)
 {
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
-                                .sin6_port = htons((uint16_t)port)};
-    struct sockaddr_in sin;
-    const struct sockaddr *peer = (const struct sockaddr *)&sin;
-    socklen_t peer_len = sizeof(sin);
+    struct sockaddr_storage addr;
+    socklen_t len;
     int fd;
 
     *routed = false;
     *route_errno = 0;
-    if (inet_pton(AF_INET6, address, &sin6.sin6_addr) == 1) {
-        peer = (const struct sockaddr *)&sin6;
-        peer_len = sizeof(sin6);
-    } else if (ipv4_address(address, port, &sin, err) < 0) {
+    if (cdoc__net_parse_address(address, port, &addr, &len, NULL) < 0)
         return cdoc_errf(err, "'%s' is not an IPv4 or IPv6 address",
                          address);
-    }
-    fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         /* No IPv6 in this kernel or namespace: no route either. */
-        if (peer->sa_family == AF_INET6 && errno == EAFNOSUPPORT) {
+        if (addr.ss_family == AF_INET6 && errno == EAFNOSUPPORT) {
             *route_errno = errno;
             return 0;
         }
@@ -227,8 +187,8 @@ int cdoc_route_exists(const char *address, int port, bool *routed,
                          strerror(errno));
     }
     /* connect(2) on a UDP socket only looks the route up and fixes the
-     * peer; no packet leaves until something is sent, and nothing is. */
-    if (connect(fd, peer, peer_len) == 0)
+     * peer. No packet leaves until something is sent, and nothing is. */
+    if (connect(fd, (const struct sockaddr *)&addr, len) == 0)
         *routed = true;
     else
         *route_errno = errno;

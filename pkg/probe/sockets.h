@@ -15,7 +15,7 @@
 enum cdoc_tcp_outcome {
     CDOC_TCP_CONNECTED,
     CDOC_TCP_REFUSED,     /* RST: nothing listens there */
-    CDOC_TCP_TIMED_OUT,   /* no answer within the limit */
+    CDOC_TCP_TIMED_OUT,   /* no reply within the limit */
     CDOC_TCP_UNREACHABLE, /* no route, network or host unreachable */
     CDOC_TCP_OTHER,       /* any other errno */
 };

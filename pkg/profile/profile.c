@@ -281,3 +281,19 @@ out:
     close(fd);
     return rc;
 }
+
+void cdoc_url_split(const char *url, char **host, char **path)
+{
+    static const char scheme[] = "https://";
+    const char *start = url;
+    size_t host_len;
+
+    if (strncmp(url, scheme, strlen(scheme)) == 0)
+        start += strlen(scheme);
+    host_len = strcspn(start, "/?");
+    *host = cdoc_xasprintf("%.*s", (int)host_len, start);
+    if (start[host_len] == '/')
+        *path = cdoc_xstrdup(start + host_len);
+    else
+        *path = cdoc_xasprintf("/%s", start + host_len);
+}

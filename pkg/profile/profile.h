@@ -132,6 +132,11 @@ int cdoc_profile_load_default(struct cdoc_profile *profile,
  */
 char *cdoc_profile_to_json(const struct cdoc_profile *profile);
 
+/* Split an https:// URL such as network.throughput_url into its host and
+ * its path with any query ("/" when it has neither). The caller frees
+ * both. */
+void cdoc_url_split(const char *url, char **host, char **path);
+
 /* True when list contains text exactly. */
 bool cdoc_strings_contains(const struct cdoc_strings *list, const char *text);
 

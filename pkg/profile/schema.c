@@ -213,17 +213,16 @@ static bool valid_address(const char *text)
 static bool valid_url(const char *text)
 {
     static const char scheme[] = "https://";
-    const char *host = text + strlen(scheme);
-    size_t host_len = strcspn(host, "/?");
-    char *domain;
+    char *domain, *path;
     bool valid;
 
     if (strncmp(text, scheme, strlen(scheme)) != 0 ||
         has_space_or_control(text) || strchr(text, '#'))
         return false;
-    domain = cdoc_xasprintf("%.*s", (int)host_len, host);
+    cdoc_url_split(text, &domain, &path);
     valid = valid_domain(domain) && !valid_address(domain);
     free(domain);
+    free(path);
     return valid;
 }
 
@@ -704,9 +703,9 @@ static int read_object(struct reader *reader,
 
 /* ---- rules across keys -------------------------------------------------- */
 
-/* test_proxy_download_throughput runs under a limit of 90 s; the
- * download gets at most 85 of them, so a slow download is reported as
- * slow, not as a check that timed out. */
+/* test_proxy_download_throughput runs under a limit of 90 s. The
+ * download gets at most 85 s of it, so that a slow download is reported
+ * as slow, not as a check that timed out. */
 #define THROUGHPUT_CHECK_LIMIT 90.0
 #define THROUGHPUT_TIMEOUT_MAX 85.0
 
@@ -717,11 +716,13 @@ static int read_object(struct reader *reader,
 
 static bool url_host_allowed(const struct cdoc_profile_network *network)
 {
-    const char *host = network->throughput_url + strlen("https://");
-    char *domain = cdoc_xasprintf("%.*s", (int)strcspn(host, "/?"), host);
-    bool allowed = cdoc_strings_contains(&network->allowed_domains, domain);
+    char *domain, *path;
+    bool allowed;
 
+    cdoc_url_split(network->throughput_url, &domain, &path);
+    allowed = cdoc_strings_contains(&network->allowed_domains, domain);
     free(domain);
+    free(path);
     return allowed;
 }
 

@@ -284,10 +284,9 @@ static void print_short_summary(const struct cdoc_console *console,
     }
 }
 
-/* Checks not run because root failed below them; every blocked check
- * when root is NULL. */
-static size_t count_blocked(const struct cdoc_report *report,
-                            const char *root)
+/* Count the checks not run because root failed below them. */
+static size_t count_blocked_by(const struct cdoc_report *report,
+                               const char *root)
 {
     size_t count = 0;
 
@@ -295,7 +294,7 @@ static size_t count_blocked(const struct cdoc_report *report,
         const char *by = report->results[i].blocked_by;
 
         if (report->results[i].verdict == CDOC_NOT_RUN && by &&
-            (!root || strcmp(by, root) == 0))
+            strcmp(by, root) == 0)
             count++;
     }
     return count;
@@ -313,24 +312,24 @@ static bool root_named_before(const struct cdoc_report *report, size_t index)
     return false;
 }
 
-/* One line a root cause: the lower-layer check that failed, and how many
- * checks above it were not run because of it. */
+/* Print one line per root cause: the lower-layer check that failed, and
+ * how many checks above it were not run because of it. */
 static void print_root_causes(const struct cdoc_console *console,
                               const struct cdoc_report *report)
 {
     for (size_t i = 0; i < report->result_count; i++) {
         const struct cdoc_result *result = &report->results[i];
+        size_t blocked;
         char *root;
 
         if (result->verdict != CDOC_NOT_RUN || !result->blocked_by ||
             root_named_before(report, i))
             continue;
+        blocked = count_blocked_by(report, result->blocked_by);
         root = visible_str(result->blocked_by, false);
         fprintf(console->out, "%sroot cause: %s; %zu check%s above it not "
-                "run%s\n", paint(console, YELLOW), root,
-                count_blocked(report, result->blocked_by),
-                count_blocked(report, result->blocked_by) == 1 ? "" : "s",
-                reset(console));
+                "run%s\n", paint(console, YELLOW), root, blocked,
+                blocked == 1 ? "" : "s", reset(console));
         free(root);
     }
 }
@@ -369,14 +368,14 @@ void cdoc_console_summary(const struct cdoc_console *console,
      * not include checks that never ran. */
     print_root_causes(console, report);
     if (report->interrupted || report->stopped_early ||
-        counts.not_run > count_blocked(report, NULL)) {
+        counts.not_run > counts.blocked) {
         const char *why = report->interrupted     ? "interrupted"
                           : report->stopped_early ? "stopped early (-x)"
                                                   : "incomplete";
 
         fprintf(console->out, "%s%s: %zu not run%s\n",
                 paint(console, YELLOW), why,
-                counts.not_run - count_blocked(report, NULL), reset(console));
+                counts.not_run - counts.blocked, reset(console));
     }
     fprintf(console->out, "%sRESULT: %s%s\n",
             paint(console, passed ? BOLD_GREEN : BOLD_RED),

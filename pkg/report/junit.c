@@ -78,9 +78,9 @@ static void put_suite_properties(struct cdoc_buf *buf,
     put_property(buf, "      ", "architecture", report->architecture);
     put_property(buf, "      ", "root", report->root);
     put_property(buf, "      ", "doctor_version", report->doctor_version);
-    /* Checks cut off by -x or an interrupt are not testcases; these say
-     * the run was cut short and how many of this suite's checks never
-     * ran (blocked ones included). */
+    /* Checks cut off by -x or an interrupt are not testcases. These
+     * properties record that the run was cut short and how many of this
+     * suite's checks never ran, blocked ones included. */
     put_property(buf, "      ", "interrupted",
                  report->interrupted ? "true" : "false");
     put_property(buf, "      ", "stopped_early",
@@ -104,6 +104,16 @@ static void put_outcome(struct cdoc_buf *buf, const char *element,
     cdoc_buf_puts(buf, ">");
     put_text(buf, body);
     cdoc_buf_printf(buf, "</%s>\n", element);
+}
+
+static void put_skipped(struct cdoc_buf *buf, const char *message)
+{
+    cdoc_buf_puts(buf, "      <skipped");
+    put_attr(buf, "type", "pytest.skip");
+    put_attr(buf, "message", message);
+    cdoc_buf_puts(buf, ">");
+    put_text(buf, message);
+    cdoc_buf_puts(buf, "</skipped>\n");
 }
 
 static void put_testcase(struct cdoc_buf *buf, const struct cdoc_result *result)
@@ -135,25 +145,14 @@ static void put_testcase(struct cdoc_buf *buf, const struct cdoc_result *result)
         put_outcome(buf, "error", NULL, result);
         break;
     case CDOC_SKIPPED:
-        cdoc_buf_puts(buf, "      <skipped");
-        put_attr(buf, "type", "pytest.skip");
-        put_attr(buf, "message", result->message);
-        cdoc_buf_puts(buf, ">");
-        put_text(buf, result->message);
-        cdoc_buf_puts(buf, "</skipped>\n");
+        put_skipped(buf, result->message);
         break;
     case CDOC_NOT_RUN:
-        /* A check blocked by a failed lower layer is a testcase, skipped,
-         * so CI shows it with its root cause; one cut off by -x or an
-         * interrupt is not. */
-        if (result->blocked_by) {
-            cdoc_buf_puts(buf, "      <skipped");
-            put_attr(buf, "type", "pytest.skip");
-            put_attr(buf, "message", result->message);
-            cdoc_buf_puts(buf, ">");
-            put_text(buf, result->message);
-            cdoc_buf_puts(buf, "</skipped>\n");
-        }
+        /* A check blocked by a failed lower layer is shown as skipped, so
+         * that CI lists it with its root cause. A check cut off by -x or
+         * an interrupt is not a testcase. */
+        if (result->blocked_by)
+            put_skipped(buf, result->message);
         break;
     case CDOC_PASSED:
         break;
@@ -186,23 +185,6 @@ static bool is_testcase(const struct cdoc_result *result)
     return result->verdict != CDOC_NOT_RUN || result->blocked_by;
 }
 
-/* Checks of suite (every suite when NULL) that a failed lower layer
- * blocked: JUnit counts them as tests and as skipped. */
-static size_t count_blocked(const struct cdoc_report *report,
-                            const char *suite)
-{
-    size_t count = 0;
-
-    for (size_t i = 0; i < report->result_count; i++) {
-        const struct cdoc_result *result = &report->results[i];
-
-        if (result->verdict == CDOC_NOT_RUN && result->blocked_by &&
-            (!suite || same_suite(result->suite, suite)))
-            count++;
-    }
-    return count;
-}
-
 /* True when an earlier result already opened this result's suite, so a
  * suite whose results are not adjacent still yields one testsuite. */
 static bool suite_seen_before(const struct cdoc_report *report, size_t index)
@@ -233,10 +215,10 @@ static void put_testsuite(struct cdoc_buf *buf,
 
     cdoc_buf_puts(buf, "  <testsuite");
     put_attr(buf, "name", name);
-    put_count(buf, "tests", counts.total + count_blocked(report, suite));
+    put_count(buf, "tests", counts.total + counts.blocked);
     put_count(buf, "failures", counts.failed);
     put_count(buf, "errors", counts.errors);
-    put_count(buf, "skipped", counts.skipped + count_blocked(report, suite));
+    put_count(buf, "skipped", counts.skipped + counts.blocked);
     put_seconds(buf, "time", seconds);
     put_attr(buf, "timestamp", timestamp);
     put_attr(buf, "hostname", report->hostname);
@@ -260,10 +242,10 @@ void cdoc_junit_render(const struct cdoc_report *report, struct cdoc_buf *buf)
     cdoc_buf_puts(buf, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     cdoc_buf_puts(buf, "<testsuites");
     put_attr(buf, "name", "capsem-doctor");
-    put_count(buf, "tests", counts.total + count_blocked(report, NULL));
+    put_count(buf, "tests", counts.total + counts.blocked);
     put_count(buf, "failures", counts.failed);
     put_count(buf, "errors", counts.errors);
-    put_count(buf, "skipped", counts.skipped + count_blocked(report, NULL));
+    put_count(buf, "skipped", counts.skipped + counts.blocked);
     put_seconds(buf, "time", report->seconds);
     cdoc_buf_puts(buf, ">\n");
     for (size_t i = 0; i < report->result_count; i++) {

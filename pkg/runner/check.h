@@ -34,7 +34,7 @@
     Test(suite, name, .description = desc, ##__VA_ARGS__)
 
 /*
- * A check that stands on a layer of a stack, such as the network's
+ * A check that belongs to a layer of a stack, such as the network's
  * plumbing, proxy, TLS, HTTP, CA trust, policy and throughput. The runner
  * runs a suite's layers one after another, lowest first, and reports the
  * checks of a layer as not run, naming the failed check, when any selected

@@ -42,6 +42,8 @@ static void count_result(struct cdoc_counts *counts,
         break;
     case CDOC_NOT_RUN:
         counts->not_run++;
+        if (result->blocked_by)
+            counts->blocked++;
         return;
     }
     counts->total++;

@@ -85,6 +85,8 @@ struct cdoc_counts {
     size_t skipped;
     size_t errors;
     size_t not_run;
+    size_t blocked;    /* of not_run: those a failed lower layer blocked
+                          (blocked_by set) */
 };
 
 struct cdoc_counts cdoc_report_counts(const struct cdoc_report *report);

@@ -114,8 +114,8 @@ static void redirect_runner_stdio(const char *run_dir)
     free(log_path);
 }
 
-/* A result the current wave runs: selected, of this wave's layer, and
- * not already settled as blocked by a lower layer. */
+/* Return whether the current wave runs this result: selected, of this
+ * wave's layer, and not already blocked by a lower layer. */
 static bool in_wave(const struct run_state *state, size_t result_index)
 {
     const struct cdoc_result *result = &state->report->results[result_index];
@@ -308,7 +308,7 @@ static void kill_adopted_children(void)
 
 /* ---- turning events into results --------------------------------------- */
 
-/* The result of a check of the current wave, or NULL. */
+/* Find the result of a check of the current wave, or return NULL. */
 static struct cdoc_result *find_result(struct run_state *state,
                                        const char *suite, const char *check)
 {
@@ -712,7 +712,7 @@ static size_t root_cause_below(const struct run_state *state,
     return root;
 }
 
-/* Settle every check of the current wave that stands on a failed layer. */
+/* Settle every check of the current wave whose lower layer failed. */
 static void block_wave(struct run_state *state)
 {
     for (size_t i = 0; i < state->report->result_count; i++) {
@@ -737,7 +737,8 @@ static void block_wave(struct run_state *state)
     }
 }
 
-/* A later wave whose runner could not start: its checks are errors. */
+/* Settle the checks of a later wave whose runner could not start as
+ * errors. */
 static void settle_wave_unstarted(struct run_state *state,
                                   const struct cdoc_err *err)
 {

@@ -27,8 +27,8 @@ when everything matched and 1 otherwise.
 import json
 import sys
 
-# "not-run" is a check of a layered suite (the network suite) that stands
-# on a failed lower layer; its message names that check.
+# "not-run" is a check of a layered suite (the network suite) whose lower
+# layer failed. Its message names the failed check.
 VERDICTS = {"failed", "error", "not-run"}
 # The check and verdict of a fault that no check detects yet.
 UNDETECTED = "-"

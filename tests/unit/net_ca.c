@@ -190,7 +190,7 @@ Test(net_ca, bundle_not_found, .init = make_certs, .fini = remove_certs)
 Test(net_ca, bundle_impostor_not_found, .init = make_certs,
      .fini = remove_certs)
 {
-    /* Same subject, other key: only a byte comparison tells them apart. */
+    /* Same subject, other key: only a byte comparison separates them. */
     const char *files[] = {impostor_file, NULL};
     char *bundle = write_bundle("bundle.pem", files);
     struct cdoc_bundle_match match = look_up(bundle, ca_file);

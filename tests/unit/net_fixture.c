@@ -265,15 +265,15 @@ static bool udp_bound(int port)
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((uint16_t)port)};
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    bool taken;
+    bool in_use;
 
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    taken = fd >= 0 &&
+    in_use = fd >= 0 &&
             bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 &&
             errno == EADDRINUSE;
     if (fd >= 0)
         close(fd);
-    return taken;
+    return in_use;
 }
 
 /* ---- server processes --------------------------------------------------- */

@@ -87,7 +87,7 @@ void net_test_server_stop(struct net_test_server *server);
 
 /* ---- sockets that never reply ------------------------------------------- */
 
-/* A UDP socket bound to 127.0.0.1 that nobody reads. */
+/* A UDP socket bound to 127.0.0.1 that no process reads. */
 int net_test_silent_udp(int *port);
 
 /* A TCP socket listening on 127.0.0.1: the kernel completes every

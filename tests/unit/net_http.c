@@ -328,8 +328,8 @@ Test(net_http, stalled_peer_costs_the_connect_limit)
 {
     int port;
     int fd = net_test_silent_tcp(&port);
-    /* A long total limit, as the throughput download has: a peer that
-     * accepts and never answers must still end the request after about
+    /* A long total limit, as the throughput download has. A peer that
+     * accepts and never replies must still end the request after about
      * the connect limit (1 s here), not the total. */
     struct cdoc_http_request request = {
         .scheme = "http", .host = NET_TEST_ALLOWED,
@@ -377,7 +377,7 @@ Test(net_http, invalid_requests_rejected)
         .scheme = "https", .host = NET_TEST_ALLOWED, .address = "127.0.0.1",
         .port = 443, .connect_timeout_seconds = 1, .timeout_seconds = 1};
     struct {
-        const char *what;
+        const char *field;
         struct cdoc_http_request request;
         const char *named;
     } cases[] = {
@@ -404,9 +404,9 @@ Test(net_http, invalid_requests_rejected)
         struct cdoc_err err = {{0}};
 
         cr_expect_eq(net->http_request(&cases[i].request, &result, &err),
-                     -1, "an invalid %s is rejected", cases[i].what);
+                     -1, "an invalid %s is rejected", cases[i].field);
         cr_expect(strstr(err.msg, cases[i].named),
-                  "the %s error names '%s': %s", cases[i].what,
+                  "the %s error names '%s': %s", cases[i].field,
                   cases[i].named, err.msg);
         net->http_result_release(&result);
     }

@@ -6,11 +6,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <net/if.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static struct cdoc_interfaces read_interfaces(const char *fixture)
 {
@@ -157,38 +154,14 @@ Test(probe_net, resolv_missing_names_path)
               "got: %s", err.msg);
 }
 
-/* A root holding only etc/resolv.conf with these bytes; the caller
- * removes it with remove_resolv_root. */
+/* A root that contains only etc/resolv.conf with these bytes; remove it
+ * with probe_test_remove_tree. */
 static char *resolv_root(const void *bytes, size_t len)
 {
-    char *root = cdoc_xstrdup("/tmp/cdoc-resolv.XXXXXX");
-    char *dir, *file;
-    FILE *out;
+    char *root = probe_test_tmpdir();
 
-    cr_assert_not_null(mkdtemp(root));
-    dir = cdoc_xasprintf("%s/etc", root);
-    file = cdoc_xasprintf("%s/resolv.conf", dir);
-    cr_assert_eq(mkdir(dir, 0700), 0);
-    out = fopen(file, "we");
-    cr_assert_not_null(out);
-    cr_assert_eq(fwrite(bytes, 1, len, out), len);
-    cr_assert_eq(fclose(out), 0);
-    free(file);
-    free(dir);
+    probe_test_write(root, "etc/resolv.conf", bytes, len, 0644);
     return root;
-}
-
-static void remove_resolv_root(char *root)
-{
-    char *file = cdoc_xasprintf("%s/etc/resolv.conf", root);
-    char *dir = cdoc_xasprintf("%s/etc", root);
-
-    unlink(file);
-    rmdir(dir);
-    rmdir(root);
-    free(file);
-    free(dir);
-    free(root);
 }
 
 Test(probe_net, resolv_nul_ends_only_its_line)
@@ -204,7 +177,8 @@ Test(probe_net, resolv_nul_ends_only_its_line)
     cr_assert_eq(servers.count, 1);
     cr_assert_str_eq(servers.items[0], "10.0.0.1");
     cdoc_strings_release(&servers);
-    remove_resolv_root(root);
+    probe_test_remove_tree(root);
+    free(root);
 }
 
 Test(probe_net, resolv_too_large_is_refused)
@@ -223,7 +197,8 @@ Test(probe_net, resolv_too_large_is_refused)
     cr_assert(strstr(err.msg, "larger than"), "got: %s", err.msg);
     cr_assert_eq(servers.count, 0);
     free(text);
-    remove_resolv_root(root);
+    probe_test_remove_tree(root);
+    free(root);
 }
 
 Test(probe_net, loopback_addresses)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the socket probes, against listeners this test opens on
- * 127.0.0.1: one that answers, one that never speaks, and a port that was
+ * 127.0.0.1: one that replies, one that never speaks, and a port that was
  * just closed.
  */
 #include "probe/sockets.h"
+
+#include "net_fixture.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -16,23 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A listening socket on 127.0.0.1 and a free port; *port gets it. */
-static int listen_loopback(int *port)
-{
-    struct sockaddr_in sin = {.sin_family = AF_INET,
-                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-    cr_assert_eq(listen(fd, 4), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
-
-/* Accept one connection, read what the client sends, answer, close. */
+/* Accept one connection, read what the client sends, reply, close. */
 static void *answer_once(void *arg)
 {
     int listener = *(int *)arg;
@@ -52,7 +38,7 @@ Test(sockets, probe_connects_to_a_listener)
     struct cdoc_tcp_result tcp;
     struct cdoc_err err;
     int port;
-    int fd = listen_loopback(&port);
+    int fd = net_test_silent_tcp(&port);
 
     cr_assert_eq(cdoc_tcp_probe("127.0.0.1", port, 2.0, &tcp, &err), 0);
     cr_assert_eq(tcp.outcome, CDOC_TCP_CONNECTED);
@@ -66,7 +52,7 @@ Test(sockets, probe_is_refused_on_a_closed_port)
     struct cdoc_err err;
     int port;
 
-    close(listen_loopback(&port));
+    close(net_test_silent_tcp(&port));
     cr_assert_eq(cdoc_tcp_probe("127.0.0.1", port, 2.0, &tcp, &err), 0);
     cr_assert_eq(tcp.outcome, CDOC_TCP_REFUSED);
     cr_assert_eq(tcp.error, ECONNREFUSED);
@@ -90,7 +76,7 @@ Test(sockets, exchange_returns_the_reply)
     struct cdoc_err err;
     pthread_t server;
     int port;
-    int fd = listen_loopback(&port);
+    int fd = net_test_silent_tcp(&port);
 
     pthread_create(&server, NULL, answer_once, &fd);
     cr_assert_eq(cdoc_tcp_exchange("127.0.0.1", port, "GET /\r\n\r\n", 9,
@@ -108,8 +94,8 @@ Test(sockets, exchange_with_a_silent_peer_ends_at_the_limit)
     struct cdoc_err err;
     int port;
     /* The kernel completes the handshake from the backlog, but nothing
-     * ever reads or answers. */
-    int fd = listen_loopback(&port);
+     * ever reads or replies. */
+    int fd = net_test_silent_tcp(&port);
 
     cr_assert_eq(cdoc_tcp_exchange("127.0.0.1", port, "hello", 5, 4096, 0.3,
                                    &tcp, &err), 0);
@@ -127,7 +113,7 @@ Test(sockets, exchange_reply_is_capped)
     struct cdoc_err err;
     pthread_t server;
     int port;
-    int fd = listen_loopback(&port);
+    int fd = net_test_silent_tcp(&port);
 
     pthread_create(&server, NULL, answer_once, &fd);
     cr_assert_eq(cdoc_tcp_exchange("127.0.0.1", port, "x", 1, 4, 2.0, &tcp,
@@ -157,9 +143,9 @@ Test(sockets, refused_route_lookup_reports_errno)
     bool routed = true;
     int route_errno = 0;
 
-    /* connect(2) to the broadcast address without SO_BROADCAST is refused
-     * with EACCES before any packet, which stands in for a lookup that
-     * finds no route: the probe must report it as not routed. */
+    /* connect(2) to the broadcast address without SO_BROADCAST fails with
+     * EACCES before any packet. The probe must report that failure as
+     * not routed, as it would a lookup that finds no route. */
     cr_assert_eq(cdoc_route_exists("255.255.255.255", 443, &routed,
                                    &route_errno, &err), 0);
     cr_assert_not(routed);
@@ -172,8 +158,8 @@ Test(sockets, route_lookup_takes_ipv6)
     bool routed = false;
     int route_errno = -1;
 
-    /* ::1 is routed wherever IPv6 exists; without IPv6 the lookup still
-     * answers, with no route. */
+    /* ::1 is routed wherever IPv6 exists. Without IPv6 the lookup still
+     * succeeds and reports no route. */
     cr_assert_eq(cdoc_route_exists("::1", 443, &routed, &route_errno, &err),
                  0, "%s", err.msg);
     cr_assert(routed || route_errno != 0);

@@ -1014,3 +1014,25 @@ Test(profile, strings_helpers)
     cr_assert_str_eq(copy.items[1], "b");
     cdoc_strings_release(&copy);
 }
+
+Test(profile, url_split_host_and_path)
+{
+    static const struct {
+        const char *url, *host, *path;
+    } cases[] = {
+        {"https://github.com/capsem-doctor/100MB.bin", "github.com",
+         "/capsem-doctor/100MB.bin"},
+        {"https://github.com", "github.com", "/"},
+        {"https://github.com?size=1", "github.com", "/?size=1"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *host, *path;
+
+        cdoc_url_split(cases[i].url, &host, &path);
+        cr_expect_str_eq(host, cases[i].host, "host of %s", cases[i].url);
+        cr_expect_str_eq(path, cases[i].path, "path of %s", cases[i].url);
+        free(host);
+        free(path);
+    }
+}

@@ -76,6 +76,12 @@ FAULTS=(
     "ca-variable-unset|run sets no SSL_CERT_FILE"
     "port-80-open|a nat rule redirects TCP port 80 to the proxy's port 10443"
     "default-route-present|the lab's namespace has a default route through dummy0"
+    "proxy-no-tls|the proxy speaks plain HTTP, without TLS"
+    "proxy-foreign-ca|the proxy's certificates for the allowed domains sign themselves"
+    "proxy-closes-after-tls|the proxy completes TLS for an allowed domain, then closes without a response"
+    "proxy-allows-everything|the proxy forwards every name to the origin"
+    "port-8443-open|a nat rule redirects TCP port 8443 to the proxy's port 10443"
+    "throughput-slow|the origin sends bodies at 15 MB/s"
 )
 
 # shellcheck source=tests/lab/rootfs.sh
@@ -318,6 +324,10 @@ create_netns() {
     if [ "$fault" = port-80-open ]; then
         nsenter --net="/run/netns/$NETNS" iptables -t nat -A OUTPUT -p tcp \
             --dport 80 -j REDIRECT --to-ports 10443
+    fi
+    if [ "$fault" = port-8443-open ]; then
+        nsenter --net="/run/netns/$NETNS" iptables -t nat -A OUTPUT -p tcp \
+            --dport 8443 -j REDIRECT --to-ports 10443
     fi
     # dummy0 is a tun device that no process reads, so whatever this route
     # sends is dropped: the namespace still has no way off this machine.

@@ -8,7 +8,7 @@
 # ns-setup.sh binds into the guest at /run/capsem-vsock, where a real guest
 # has its vsock to the host. nginx completes TLS with a leaf of the lab CA for
 # each allowed domain and proxies the request to an origin server, a
-# second nginx server on a Unix socket that only the host sees. Every other
+# second nginx server on a Unix socket that only the host can reach. Every other
 # name gets the default server's certificate and 403. nginx listens on no
 # TCP port.
 
@@ -107,12 +107,16 @@ net_make_ca() {
 # Mint NET_DIR/certs/FILE.crt and FILE.key for the DNS name NAME, signed by
 # the lab CA. Keys are readable by root only.
 net_mint_leaf() {
-    local file=$1 name=$2
+    local file=$1 name=$2 issuer=${3:-lab-ca} signer=()
+    # proxy-foreign-ca: the leaf signs itself, so it is not the lab CA's.
+    if [ "$issuer" = lab-ca ]; then
+        signer=(-CA "$NET_DIR/ca.crt" -CAkey "$NET_DIR/ca.key")
+    fi
     (
         umask 077
         mkdir -p "$NET_DIR/certs"
         openssl req -x509 -config "$NET_CA_CONFIG" -extensions leaf \
-            -CA "$NET_DIR/ca.crt" -CAkey "$NET_DIR/ca.key" \
+            "${signer[@]}" \
             -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc \
             -keyout "$NET_DIR/certs/$file.key" \
             -out "$NET_DIR/certs/$file.crt" -subj "/CN=$name" \
@@ -137,19 +141,23 @@ net_write_fixtures() {
 }
 
 # Print the nginx server block that serves NAME through the proxy, with its
-# leaf certificate. ACTION is "proxy" (to the origin) or "deny" (403).
+# leaf certificate. ACTION is "proxy" (to the origin), "deny" (403) or
+# "close" (nginx's 444: the connection closes with no response).
+# TLS is " ssl", or empty when the proxy speaks plain HTTP (proxy-no-tls).
 net_server_block() {
-    local name=$1 action=$2
+    local name=$1 action=$2 tls=$3
     cat <<EOF
 
     server {
-        listen unix:$NET_VSOCK_DIR/$NET_PROXY_SOCKET ssl;
+        listen unix:$NET_VSOCK_DIR/$NET_PROXY_SOCKET$tls;
         server_name $name;
         ssl_certificate $NET_DIR/certs/$name.crt;
         ssl_certificate_key $NET_DIR/certs/$name.key;
 EOF
     if [ "$action" = deny ]; then
         echo "        return 403;"
+    elif [ "$action" = close ]; then
+        echo "        return 444;"
     else
         # nginx picks the certificate by SNI but the server by Host, so a
         # request whose Host differs from its SNI name is rejected here.
@@ -172,7 +180,18 @@ EOF
 # Write NET_DIR/nginx.conf for FAULT. Every path is under LAB_DIR, so this
 # nginx shares nothing with the system's nginx service.
 net_write_nginx_conf() {
-    local fault=$1 name action
+    local fault=$1 name action tls=" ssl" rate=0 refusal="return 403;"
+    if [ "$fault" = proxy-no-tls ]; then
+        tls=""
+    fi
+    # 15 MB/s, under the lab profile's minimum of 20 MB/s: the 100 MB
+    # download then takes about 7 s.
+    if [ "$fault" = throughput-slow ]; then
+        rate=15m
+    fi
+    if [ "$fault" = proxy-allows-everything ]; then
+        refusal="location / { proxy_pass http://unix:$NET_DIR/origin.sock; }"
+    fi
     {
         cat <<EOF
 # nginx of one capsem-doctor lab, written by tests/lab/net.sh at up and
@@ -207,10 +226,10 @@ http {
     # Names without a server block of their own: TLS completes with the
     # default certificate, and every request, whatever its method, gets 403.
     server {
-        listen unix:$NET_VSOCK_DIR/$NET_PROXY_SOCKET ssl default_server;
+        listen unix:$NET_VSOCK_DIR/$NET_PROXY_SOCKET$tls default_server;
         ssl_certificate $NET_DIR/certs/default.crt;
         ssl_certificate_key $NET_DIR/certs/default.key;
-        return 403;
+        $refusal
     }
 EOF
         for name in "${NET_ALLOWED[@]}"; do
@@ -218,10 +237,13 @@ EOF
             if [ "$fault" = allowed-domain-denied ] && [ "$name" = "${NET_ALLOWED[0]}" ]; then
                 action=deny
             fi
-            net_server_block "$name" "$action"
+            if [ "$fault" = proxy-closes-after-tls ]; then
+                action=close
+            fi
+            net_server_block "$name" "$action" "$tls"
         done
         if [ "$fault" = denied-domain-allowed ]; then
-            net_server_block "${NET_DENIED[0]}" proxy
+            net_server_block "${NET_DENIED[0]}" proxy "$tls"
         fi
         cat <<EOF
 
@@ -229,6 +251,7 @@ EOF
     server {
         listen unix:$NET_DIR/origin.sock default_server;
         root $NET_DIR/origin;
+        limit_rate $rate;
     }
 }
 EOF
@@ -272,7 +295,11 @@ net_up() {
         capsem-lab-vsock "$NET_VSOCK_DIR"
     net_mint_leaf default "capsem-lab.invalid"
     for name in "${NET_ALLOWED[@]}"; do
-        net_mint_leaf "$name" "$name"
+        if [ "$fault" = proxy-foreign-ca ]; then
+            net_mint_leaf "$name" "$name" self
+        else
+            net_mint_leaf "$name" "$name"
+        fi
     done
     if [ "$fault" = denied-domain-allowed ]; then
         net_mint_leaf "${NET_DENIED[0]}" "${NET_DENIED[0]}"

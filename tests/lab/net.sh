@@ -6,10 +6,10 @@
 # The guest's capsem-net-proxy (socat in the lab) carries each connection
 # from 127.0.0.1:10443 to nginx's Unix socket in NET_VSOCK_DIR, which
 # ns-setup.sh binds into the guest at /run/capsem-vsock, where a real guest
-# has its vsock to the host. nginx completes TLS with a leaf of the lab CA for
-# each allowed domain and proxies the request to an origin server, a
-# second nginx server on a Unix socket that only the host can reach. Every other
-# name gets the default server's certificate and 403. nginx listens on no
+# has its vsock to the host. nginx completes TLS with a leaf of the lab CA
+# for each allowed domain and proxies the request to an origin server, a
+# second nginx server on a Unix socket that only the host can reach. Every
+# other name gets the default server's certificate and 403. nginx listens on no
 # TCP port.
 
 NET_DIR=$LAB_DIR/net
